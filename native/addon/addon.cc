@@ -1,0 +1,16 @@
+#include <napi.h>
+
+#include "bindings.h"
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  using namespace facecore::addon;
+  InitCpu(env, exports);
+  InitSimilarity(env, exports);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(facecore, Init)

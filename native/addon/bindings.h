@@ -1,0 +1,11 @@
+// One Init function per kernel family; addon.cc calls them all.
+#pragma once
+
+#include <napi.h>
+
+namespace facecore::addon {
+
+void InitCpu(Napi::Env env, Napi::Object exports);
+void InitSimilarity(Napi::Env env, Napi::Object exports);
+
+}  // namespace facecore::addon

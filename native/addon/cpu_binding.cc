@@ -1,0 +1,54 @@
+// ISA and thread-pool introspection: which kernel variant runs, and forcing one (tests).
+#include "args.h"
+#include "bindings.h"
+#include "facecore/cpu_features.h"
+#include "facecore/parallel.h"
+#if defined(FACECORE_CUDA)
+#include "facecore/cuda.h"
+#endif
+
+namespace facecore::addon {
+namespace {
+
+Napi::Value GetIsa(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), isa_name(active_isa()));
+}
+
+Napi::Value DetectedIsa(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), isa_name(detected_isa()));
+}
+
+Napi::Value SetIsa(const Napi::CallbackInfo& info) {
+  expect_args(info, 1, "setIsa");
+  if (!info[0].IsString()) throw_type(info.Env(), "isa: expected 'scalar' | 'avx2' | 'avx512', got " + describe(info[0]));
+  const std::string name = info[0].As<Napi::String>();
+  Isa isa;
+  if (!parse_isa(name.c_str(), &isa))
+    throw_range(info.Env(), "isa: expected 'scalar' | 'avx2' | 'avx512', got '" + name + "'");
+  return Napi::String::New(info.Env(), isa_name(set_isa(isa)));
+}
+
+Napi::Value DefaultThreads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), default_threads());
+}
+
+// Number of CUDA devices, or null when the addon was built without CUDA.
+Napi::Value CudaDeviceCount(const Napi::CallbackInfo& info) {
+#if defined(FACECORE_CUDA)
+  return Napi::Number::New(info.Env(), cuda::device_count());
+#else
+  return info.Env().Null();
+#endif
+}
+
+}  // namespace
+
+void InitCpu(Napi::Env env, Napi::Object exports) {
+  exports.Set("getIsa", Napi::Function::New(env, GetIsa));
+  exports.Set("detectedIsa", Napi::Function::New(env, DetectedIsa));
+  exports.Set("setIsa", Napi::Function::New(env, SetIsa));
+  exports.Set("defaultThreads", Napi::Function::New(env, DefaultThreads));
+  exports.Set("cudaDeviceCount", Napi::Function::New(env, CudaDeviceCount));
+}
+
+}  // namespace facecore::addon

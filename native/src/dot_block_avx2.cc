@@ -1,0 +1,39 @@
+// AVX2 + FMA dot-product block: 3 query rows x 4 gallery rows of ymm accumulators
+// (12 + 3 + 1 = 16 registers); tails use vmaskmovps.
+#include <immintrin.h>
+
+#include "dot_block_impl.h"
+#include "facecore/similarity.h"
+
+namespace facecore::detail {
+namespace {
+
+alignas(32) const int kTailMask[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+
+struct Avx2 {
+  using V = __m256;
+  static constexpr size_t kWidth = 8;
+  static constexpr size_t kMR = 3, kNR = 4, kNRNorms = 3;  // with norms: 9 + 3 + 3 + 1 registers
+  static V zero() { return _mm256_setzero_ps(); }
+  static V load(const float* p) { return _mm256_loadu_ps(p); }
+  static V load_tail(const float* p, size_t n) {
+    const __m256i mask = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kTailMask + 8 - n));
+    return _mm256_maskload_ps(p, mask);
+  }
+  static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+  static float reduce(V v) {
+    __m128 x = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    x = _mm_add_ps(x, _mm_movehl_ps(x, x));
+    x = _mm_add_ss(x, _mm_movehdup_ps(x));
+    return _mm_cvtss_f32(x);
+  }
+};
+
+}  // namespace
+
+void dot_block_avx2(const float* q, size_t nq, const float* g, size_t ng, size_t dim, float* s, size_t lds,
+                    float* gsq) {
+  dot_block_impl<Avx2>(q, nq, g, ng, dim, s, lds, gsq);
+}
+
+}  // namespace facecore::detail

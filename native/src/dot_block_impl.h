@@ -1,0 +1,83 @@
+// The register-blocked dot-product kernel, written once over a SIMD "traits" type and
+// instantiated by each ISA's own translation unit (dot_block_avx512.cc, ...), compiled with
+// that ISA's flags. Included only from those files.
+//
+// Shape: MR query rows x NR gallery rows of accumulators, each a full vector over the
+// dimension (no packing, masked tails), reduced horizontally once per tile. A query strip
+// stays in registers/L1 while the gallery block streams from L2. The first strip of a
+// block can also accumulate |g|^2 (NORMS), so cosine needs no separate pass over memory.
+#pragma once
+
+#include <cstddef>
+#include <utility>
+
+namespace facecore::detail {
+
+template <class T, int MR, int NR, bool NORMS>
+void dot_micro(const float* q, const float* g, size_t dim, float* s, size_t lds, float* gsq) {
+  using V = typename T::V;
+  constexpr size_t W = T::kWidth;
+  V acc[MR][NR];
+  V nacc[NR];
+  for (int i = 0; i < MR; ++i)
+    for (int j = 0; j < NR; ++j) acc[i][j] = T::zero();
+  for (int j = 0; j < NR; ++j) nacc[j] = T::zero();
+
+  auto step = [&](size_t k, auto load) {
+    V qv[MR];
+    for (int i = 0; i < MR; ++i) qv[i] = load(q + i * dim + k);
+    for (int j = 0; j < NR; ++j) {
+      const V gv = load(g + j * dim + k);
+      for (int i = 0; i < MR; ++i) acc[i][j] = T::fma(qv[i], gv, acc[i][j]);
+      if constexpr (NORMS) nacc[j] = T::fma(gv, gv, nacc[j]);
+    }
+  };
+  size_t k = 0;
+  for (; k + W <= dim; k += W) step(k, [](const float* p) { return T::load(p); });
+  if (k < dim) {
+    const size_t rest = dim - k;
+    step(k, [rest](const float* p) { return T::load_tail(p, rest); });
+  }
+  for (int i = 0; i < MR; ++i)
+    for (int j = 0; j < NR; ++j) s[i * lds + j] = T::reduce(acc[i][j]);
+  if constexpr (NORMS)
+    for (int j = 0; j < NR; ++j) gsq[j] = T::reduce(nacc[j]);
+}
+
+using MicroFn = void (*)(const float*, const float*, size_t, float*, size_t, float*);
+
+// table[mr - 1][nr - 1] = dot_micro<T, mr, nr, NORMS>, for the ragged edges of a block.
+template <class T, bool NORMS, int MR, int NR>
+struct MicroTable {
+  MicroFn fn[MR][NR];
+  constexpr MicroTable() : fn() { fill(std::make_index_sequence<MR * NR>{}); }
+  template <size_t... I>
+  constexpr void fill(std::index_sequence<I...>) {
+    ((fn[I / NR][I % NR] = &dot_micro<T, static_cast<int>(I / NR) + 1, static_cast<int>(I % NR) + 1, NORMS>), ...);
+  }
+};
+
+template <class T>
+void dot_block_impl(const float* q, size_t nq, const float* g, size_t ng, size_t dim, float* s, size_t lds,
+                    float* gsq) {
+  static constexpr MicroTable<T, false, T::kMR, T::kNR> plain{};
+  static constexpr MicroTable<T, true, T::kMR, T::kNRNorms> normed{};
+  size_t i0 = 0;
+  if (gsq != nullptr && nq > 0) {
+    const size_t mr = nq < T::kMR ? nq : T::kMR;
+    for (size_t j0 = 0; j0 < ng; j0 += T::kNRNorms) {
+      const size_t nr = ng - j0 < T::kNRNorms ? ng - j0 : T::kNRNorms;
+      normed.fn[mr - 1][nr - 1](q, g + j0 * dim, dim, s + j0, lds, gsq + j0);
+    }
+    i0 = mr;
+  }
+  for (; i0 < nq; i0 += T::kMR) {
+    const size_t mr = nq - i0 < T::kMR ? nq - i0 : T::kMR;
+    for (size_t j0 = 0; j0 < ng; j0 += T::kNR) {
+      const size_t nr = ng - j0 < T::kNR ? ng - j0 : T::kNR;
+      plain.fn[mr - 1][nr - 1](q + i0 * dim, g + j0 * dim, dim, s + i0 * lds + j0, lds, nullptr);
+    }
+  }
+}
+
+}  // namespace facecore::detail

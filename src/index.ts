@@ -1,0 +1,5 @@
+// facecore's public surface (re-exports only).
+export { similarityMatrix, similarityMatrixAsync, type SimilarityOptions } from './core/similarity.js';
+export { topK, topKAsync, type TopKOptions, type TopKResult } from './core/topk.js';
+export { defaultThreads, type Metric } from './core/options.js';
+export { getIsa, detectedIsa, setIsa, type IsaName } from './core/cpu.js';

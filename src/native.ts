@@ -1,0 +1,43 @@
+// Loads the native addon: the only file that touches it. node-gyp-build picks a prebuilt
+// binary from prebuilds/ (shipped in the npm package) or the local build/Release one.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type IsaName = 'scalar' | 'avx2' | 'avx512';
+
+export interface NativeAddon {
+  getIsa(): IsaName;
+  detectedIsa(): IsaName;
+  setIsa(isa: IsaName): IsaName;
+  defaultThreads(): number;
+  similarityMatrix(a: Float32Array, b: Float32Array, dim: number, metric: number, out: Float32Array, threads: number): void;
+  similarityMatrixAsync(
+    a: Float32Array, b: Float32Array, dim: number, metric: number, out: Float32Array, threads: number,
+  ): Promise<void>;
+  topK(
+    queries: Float32Array, gallery: Float32Array, dim: number, k: number, metric: number,
+    outIndices: Int32Array, outScores: Float32Array, threads: number,
+  ): void;
+  topKAsync(
+    queries: Float32Array, gallery: Float32Array, dim: number, k: number, metric: number,
+    outIndices: Int32Array, outScores: Float32Array, threads: number,
+  ): Promise<void>;
+}
+
+const ISA_NAMES: readonly string[] = ['scalar', 'avx2', 'avx512'];
+
+/** The package root: one level above src/ (sources) or dist/ (compiled). */
+export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function load(): NativeAddon {
+  const forced = process.env.FACECORE_ISA;
+  if (forced !== undefined && forced !== '' && !ISA_NAMES.includes(forced)) {
+    throw new RangeError(`FACECORE_ISA: expected one of scalar | avx2 | avx512, got '${forced}'`);
+  }
+  const require = createRequire(import.meta.url);
+  const nodeGypBuild = require('node-gyp-build') as (dir: string) => NativeAddon;
+  return nodeGypBuild(packageRoot);
+}
+
+export const native: NativeAddon = load();
