@@ -2,6 +2,7 @@
 #include "args.h"
 #include "bindings.h"
 #include "facecore/cpu_features.h"
+#include "facecore/machine_limits.h"
 #include "facecore/parallel.h"
 #if defined(FACECORE_CUDA)
 #include "facecore/cuda.h"
@@ -41,6 +42,23 @@ Napi::Value CudaDeviceCount(const Napi::CallbackInfo& info) {
 #endif
 }
 
+// measureReadBandwidth(data: Float32Array, threads) -> bytes/s (benchmarks only).
+Napi::Value MeasureReadBandwidth(const Napi::CallbackInfo& info) {
+  expect_args(info, 2, "measureReadBandwidth");
+  const auto data = typed_array<float>(info[0], "data");
+  const int threads = static_cast<int>(size_arg(info[1], "threads", 1, 1024));
+  return Napi::Number::New(info.Env(), measure_read_bandwidth(data.data, data.length, threads));
+}
+
+// measureFmaPeak(threads, seconds) -> FLOP/s (benchmarks only).
+Napi::Value MeasureFmaPeak(const Napi::CallbackInfo& info) {
+  expect_args(info, 2, "measureFmaPeak");
+  const int threads = static_cast<int>(size_arg(info[0], "threads", 1, 1024));
+  const double seconds = number_arg(info[1], "seconds");
+  if (seconds <= 0 || seconds > 10) throw_range(info.Env(), "seconds: expected a number in (0, 10], got " + std::to_string(seconds));
+  return Napi::Number::New(info.Env(), measure_fma_peak(threads, seconds));
+}
+
 }  // namespace
 
 void InitCpu(Napi::Env env, Napi::Object exports) {
@@ -48,6 +66,8 @@ void InitCpu(Napi::Env env, Napi::Object exports) {
   exports.Set("detectedIsa", Napi::Function::New(env, DetectedIsa));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa));
   exports.Set("defaultThreads", Napi::Function::New(env, DefaultThreads));
+  exports.Set("measureReadBandwidth", Napi::Function::New(env, MeasureReadBandwidth));
+  exports.Set("measureFmaPeak", Napi::Function::New(env, MeasureFmaPeak));
   exports.Set("cudaDeviceCount", Napi::Function::New(env, CudaDeviceCount));
 }
 

@@ -13,7 +13,10 @@ alignas(32) const int kTailMask[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 
 struct Avx2 {
   using V = __m256;
   static constexpr size_t kWidth = 8;
-  static constexpr size_t kMR = 3, kNR = 4, kNRNorms = 3;  // with norms: 9 + 3 + 3 + 1 registers
+  static constexpr size_t kMR = 3, kNR = 4;
+  static constexpr size_t kMRNorms = 2, kNRNorms = 4;  // with norms: 8 + 4 + 2 + 1 registers
+  static constexpr bool kPrefetch = false;
+  static void prefetch(const float*) {}
   static V zero() { return _mm256_setzero_ps(); }
   static V load(const float* p) { return _mm256_loadu_ps(p); }
   static V load_tail(const float* p, size_t n) {
@@ -34,6 +37,18 @@ struct Avx2 {
 void dot_block_avx2(const float* q, size_t nq, const float* g, size_t ng, size_t dim, float* s, size_t lds,
                     float* gsq) {
   dot_block_impl<Avx2>(q, nq, g, ng, dim, s, lds, gsq);
+}
+
+size_t first_above_avx2(const float* s, size_t n, float threshold) {
+  const __m256 t = _mm256_set1_ps(threshold);
+  size_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const int m = _mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(s + j), t, _CMP_GT_OQ));
+    if (m) return j + __builtin_ctz(m);
+  }
+  for (; j < n; ++j)
+    if (s[j] > threshold) return j;
+  return n;
 }
 
 }  // namespace facecore::detail

@@ -11,7 +11,12 @@ namespace {
 struct Avx512 {
   using V = __m512;
   static constexpr size_t kWidth = 16;
-  static constexpr size_t kMR = 4, kNR = 6, kNRNorms = 4;  // with norms: 16 + 4 + 4 + 1 registers
+  static constexpr size_t kMR = 4, kNR = 6;
+  // The strip that also sums |g|^2: 2 x 6 dots + 6 norms + 2 + 1 registers. Six gallery
+  // streams (not four) keep enough loads in flight to run at memory bandwidth when q = 1.
+  static constexpr size_t kMRNorms = 2, kNRNorms = 6;
+  static constexpr bool kPrefetch = true;
+  static void prefetch(const float* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0); }
   static V zero() { return _mm512_setzero_ps(); }
   static V load(const float* p) { return _mm512_loadu_ps(p); }
   static V load_tail(const float* p, size_t n) {
@@ -26,6 +31,21 @@ struct Avx512 {
 void dot_block_avx512(const float* q, size_t nq, const float* g, size_t ng, size_t dim, float* s, size_t lds,
                       float* gsq) {
   dot_block_impl<Avx512>(q, nq, g, ng, dim, s, lds, gsq);
+}
+
+size_t first_above_avx512(const float* s, size_t n, float threshold) {
+  const __m512 t = _mm512_set1_ps(threshold);
+  size_t j = 0;
+  for (; j + 16 <= n; j += 16) {
+    const __mmask16 m = _mm512_cmp_ps_mask(_mm512_loadu_ps(s + j), t, _CMP_GT_OQ);
+    if (m) return j + __builtin_ctz(m);
+  }
+  if (j < n) {
+    const __mmask16 tail = static_cast<__mmask16>((1u << (n - j)) - 1);
+    const __mmask16 m = _mm512_mask_cmp_ps_mask(tail, _mm512_maskz_loadu_ps(tail, s + j), t, _CMP_GT_OQ);
+    if (m) return j + __builtin_ctz(m);
+  }
+  return n;
 }
 
 }  // namespace facecore::detail

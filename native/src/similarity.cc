@@ -23,6 +23,17 @@ DotBlockFn dot_block() {
   return dot_block_scalar;
 }
 
+FirstAboveFn first_above() {
+#if defined(FACECORE_X86)
+  switch (active_isa()) {
+    case Isa::kAvx512: return first_above_avx512;
+    case Isa::kAvx2: return first_above_avx2;
+    default: break;
+  }
+#endif
+  return first_above_scalar;
+}
+
 size_t gallery_block_rows(size_t dim) {
   // ~192 KiB of gallery per block: with a query chunk and its score tile it stays in a 1 MiB L2.
   const size_t rows = (192 * 1024) / (dim * sizeof(float));

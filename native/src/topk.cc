@@ -32,6 +32,7 @@ Status topk_search(const float* queries, size_t nq, const float* gallery, size_t
   std::vector<detail::Hit> hits(static_cast<size_t>(parts) * nq * kk);
   std::vector<detail::TopKHeap> heaps(static_cast<size_t>(parts) * nq);
   const auto kernel = detail::dot_block();
+  const auto above = detail::first_above();
   std::atomic<bool> bad{false};
 
   parallel_for(parts, parts, [&](int part) {
@@ -51,7 +52,7 @@ Status topk_search(const float* queries, size_t nq, const float* gallery, size_t
                     : detail::tile_finite(tile.data(), gb, qn, gn);
         if (!ok) break;
         for (size_t i = 0; i < qn; ++i)
-          my_heaps[q0 + i].offer(tile.data() + i * gb, gn, static_cast<int32_t>(g0));
+          my_heaps[q0 + i].offer(tile.data() + i * gb, gn, static_cast<int32_t>(g0), above);
       }
     }
     if (!ok) bad.store(true, std::memory_order_relaxed);

@@ -9,6 +9,8 @@
 #include <limits>
 #include <vector>
 
+#include "facecore/similarity.h"
+
 namespace facecore::detail {
 
 struct Hit {
@@ -31,9 +33,9 @@ class TopKHeap {
     threshold_ = -std::numeric_limits<float>::infinity();
   }
 
-  // Offers scores[j] for gallery indices base + j, j < n.
-  void offer(const float* scores, size_t n, int32_t base) {
-    if (k_ == 1) return offer_top1(scores, n, base);
+  // Offers scores[j] for gallery indices base + j, j < n; `above` finds the next
+  // score over the threshold (a SIMD scan from the active ISA).
+  void offer(const float* scores, size_t n, int32_t base, FirstAboveFn above) {
     size_t j = 0;
     // Fill phase: every score enters until k are kept.
     for (; j < n && size_ < k_; ++j) {
@@ -41,13 +43,14 @@ class TopKHeap {
       std::push_heap(hits_, hits_ + size_, better);
       if (size_ == k_) threshold_ = hits_[0].score;
     }
-    for (; j < n; ++j) {
-      if (scores[j] > threshold_) {
-        std::pop_heap(hits_, hits_ + k_, better);
-        hits_[k_ - 1] = {scores[j], base + static_cast<int32_t>(j)};
-        std::push_heap(hits_, hits_ + k_, better);
-        threshold_ = hits_[0].score;
-      }
+    while (j < n) {
+      j += above(scores + j, n - j, threshold_);
+      if (j == n) break;
+      std::pop_heap(hits_, hits_ + k_, better);
+      hits_[k_ - 1] = {scores[j], base + static_cast<int32_t>(j)};
+      std::push_heap(hits_, hits_ + k_, better);
+      threshold_ = hits_[0].score;
+      ++j;
     }
   }
 
@@ -56,21 +59,6 @@ class TopKHeap {
   const Hit* end() const { return hits_ + size_; }
 
  private:
-  // Top-1 needs no heap: one comparison per score.
-  void offer_top1(const float* scores, size_t n, int32_t base) {
-    size_t j = 0;
-    if (size_ == 0 && n > 0) {
-      hits_[0] = {scores[0], base};
-      size_ = 1;
-      j = 1;
-    }
-    float best = hits_[0].score;
-    size_t best_j = n;
-    for (; j < n; ++j)
-      if (scores[j] > best) best = scores[j], best_j = j;
-    if (best_j != n) hits_[0] = {best, base + static_cast<int32_t>(best_j)};
-  }
-
   Hit* hits_ = nullptr;
   size_t k_ = 0, size_ = 0;
   float threshold_ = 0;

@@ -32,8 +32,17 @@ void dot_block_scalar(const float*, size_t, const float*, size_t, size_t, float*
 void dot_block_avx2(const float*, size_t, const float*, size_t, size_t, float*, size_t, float*);
 void dot_block_avx512(const float*, size_t, const float*, size_t, size_t, float*, size_t, float*);
 
-// The variant for the active ISA.
+// Index of the first s[j] > threshold in [0, n), or n. Top-k handlers use it to skip the
+// (mostly) losing scores of a tile 16 at a time.
+using FirstAboveFn = size_t (*)(const float* s, size_t n, float threshold);
+
+size_t first_above_scalar(const float*, size_t, float);
+size_t first_above_avx2(const float*, size_t, float);
+size_t first_above_avx512(const float*, size_t, float);
+
+// The variants for the active ISA.
 DotBlockFn dot_block();
+FirstAboveFn first_above();
 
 // Gallery rows per block: a block of gallery rows stays in L2 while every query chunk passes it.
 size_t gallery_block_rows(size_t dim);
