@@ -130,7 +130,7 @@ export interface OpenSetOptions {
  * Open-set identification: TPIR at FPIR (default 1e-1, 1e-2, 1e-3). A non-mated probe (identity
  * not enrolled) is a false positive when its top score >= threshold; a mated probe is a true
  * positive when its identity is within `rank` places and its score >= threshold. The threshold
- * follows the TAR@FAR rule: the lowest one whose FPIR <= target, never interpolated, and
+ * follows the TAR@FAR rule: best TPIR with FPIR <= target, never interpolated, and
  * `tpir: null` when there are fewer than 1/target non-mated probes.
  */
 export function tpirAtFpir(input: IdentificationInput, options: OpenSetOptions = {}): TpirAtFpir[] {
@@ -149,11 +149,8 @@ export function tpirAtFpir(input: IdentificationInput, options: OpenSetOptions =
   const matedScores = Float64Array.from(mated, (p) => p.trueScore);
   const weights = Float64Array.from(mated, (p) => hitProbability(p, rank));
   const nonMatedDesc = Float64Array.from(nonMated, (p) => p.topScore).sort().reverse();
-  const all = new Float64Array(matedScores.length + nonMatedDesc.length);
-  all.set(matedScores);
-  all.set(nonMatedDesc, matedScores.length);
   return targets.map((t) => {
-    const r = operatingPoint(t, nonMatedDesc, matedScores, weights, mated.length, all, 'non-mated probes');
+    const r = operatingPoint(t, nonMatedDesc, matedScores, weights, mated.length, 'non-mated probes');
     const out: TpirAtFpir = { fpir: t, tpir: r.tar, threshold: r.threshold, achievedFpir: r.achievedFar };
     if (r.reason) out.reason = r.reason;
     return out;

@@ -40,7 +40,7 @@ export function verificationMetrics(scores: Scores, same: SameLabels, options: V
   for (let i = 0; i < v.scores.length; i++) (v.same[i] ? pos : neg).push(v.scores[i]);
   const negDesc = Float64Array.from(neg).sort().reverse();
   const posScores = Float64Array.from(pos);
-  const tarAtFar = targets.map((t) => operatingPoint(t, negDesc, posScores, null, v.positives, v.scores));
+  const tarAtFar = targets.map((t) => operatingPoint(t, negDesc, posScores, null, v.positives));
 
   const folds = options.folds ?? 10;
   let kFold: KFoldAccuracy | null = null;

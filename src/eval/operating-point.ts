@@ -1,7 +1,8 @@
 // TAR at a target FAR and the threshold that delivers it.
 //
-// Rule (no interpolation): the reported point is a threshold the data can actually run at, the
-// lowest one whose empirical FAR <= target; TAR is measured there. Interpolating between two
+// Rule (no interpolation): TAR is the highest TAR of any threshold whose empirical FAR <= target,
+// and the threshold reported is the strictest one that reaches that TAR (the lowest genuine score
+// above the cut), so achievedFar is as small as it can be for that TAR. Interpolating between two
 // ROC points would describe a randomised mix of two thresholds, which no single threshold gives.
 // A set with fewer than 1/target impostor pairs cannot show one false accept within the target,
 // so it reports `tar: null` with a reason instead of a number it cannot support.
@@ -35,8 +36,8 @@ function allowedFalseAccepts(rate: number, negatives: number): number {
 
 /**
  * Core rule shared by TAR@FAR and TPIR@FPIR. `negativesDesc` holds impostor scores sorted
- * descending; `positives` are genuine scores with a weight (1 for a verification pair, the
- * probability of a rank hit for identification); `allScores` are candidate thresholds.
+ * descending; `positiveScores` are genuine scores with a weight (1 for a verification pair, the
+ * probability of a rank hit for identification).
  */
 export function operatingPoint(
   rate: number,
@@ -44,7 +45,6 @@ export function operatingPoint(
   positiveScores: Float64Array,
   positiveWeights: Float64Array | null,
   positivesTotal: number,
-  allScores: Float64Array,
   negativesName = 'negatives',
 ): TarAtFar {
   const n = negativesDesc.length;
@@ -55,8 +55,13 @@ export function operatingPoint(
   const allowed = allowedFalseAccepts(rate, n);
   // Any threshold above the (allowed+1)-th highest impostor score keeps FAR within the target.
   const cut = allowed >= n ? -Infinity : negativesDesc[allowed];
+  // TAR only rises at genuine scores, so the strictest threshold with the best TAR is the lowest
+  // genuine score above the cut (Infinity = accept nothing when none is above it).
   let threshold = Infinity;
-  for (let i = 0; i < allScores.length; i++) if (allScores[i] > cut && allScores[i] < threshold) threshold = allScores[i];
+  for (let i = 0; i < positiveScores.length; i++) {
+    const s = positiveScores[i];
+    if (s > cut && s < threshold && (!positiveWeights || positiveWeights[i] > 0)) threshold = s;
+  }
   let hits = 0;
   for (let i = 0; i < positiveScores.length; i++) {
     if (positiveScores[i] >= threshold) hits += positiveWeights ? positiveWeights[i] : 1;
@@ -80,12 +85,12 @@ export function tarAtFar(scores: Scores, same: SameLabels, targets: readonly num
   if (!Array.isArray(targets)) throw new TypeError(`targets: expected an array of rates in (0, 1], got ${typeof targets}`);
   targets.forEach((t, i) => checkRate(t, `targets[${i}]`));
   const { pos, negDesc } = splitByClass(v.scores, v.same);
-  return targets.map((t) => operatingPoint(t, negDesc, pos, null, v.positives, v.scores));
+  return targets.map((t) => operatingPoint(t, negDesc, pos, null, v.positives));
 }
 
 /**
- * The threshold to deploy for a target FAR (calibration): the lowest score threshold whose FAR on
- * this set is <= `far`. Returns the same record as tarAtFar, with `threshold: null` and a reason
+ * The threshold to deploy for a target FAR (calibration): the threshold of TAR@FAR above (best TAR
+ * with FAR <= `far` on this set, strictest threshold reaching it). Returns the same record as tarAtFar, with `threshold: null` and a reason
  * when the set has too few impostor pairs.
  */
 export function thresholdAtFar(scores: Scores, same: SameLabels, far: number): TarAtFar {

@@ -41,12 +41,12 @@ export function rates(scores: number[], same: number[], t: number): { far: numbe
   return { far: fp / n, tar: tp / p, acc: (tp + n - fp) / scores.length };
 }
 
-/** Max TAR over thresholds with FAR <= f, and the lowest such threshold. */
+/** Max TAR over thresholds with FAR <= f, and the highest threshold reaching it. */
 export function refTarAtFar(scores: number[], same: number[], f: number): { tar: number; threshold: number } {
   let best = { tar: -1, threshold: Infinity };
   for (const t of candidates(scores)) {
     const r = rates(scores, same, t);
-    if (r.far <= f + 1e-12 && (r.tar > best.tar || (r.tar === best.tar && t < best.threshold))) best = { tar: r.tar, threshold: t };
+    if (r.far <= f + 1e-12 && r.tar > best.tar) best = { tar: r.tar, threshold: t };
   }
   return best;
 }
