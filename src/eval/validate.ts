@@ -9,6 +9,7 @@ export type SameLabels = ArrayLike<number | boolean>;
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
   if (typeof value === 'object') return `a ${value.constructor?.name ?? 'object'}`;
