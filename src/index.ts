@@ -8,3 +8,4 @@ export * from './eval/groups.js';
 export * from './eval/csv.js';
 export * from './eval/plot.js';
 export * from './eval/report.js';
+export * from './eval/score-pairs.js';

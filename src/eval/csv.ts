@@ -1,6 +1,7 @@
 // Readers for the evaluation lists of ../shared/data (see its SOURCES.md):
 //   pairs.csv  file_a,file_b,same   (same: 1 same person, 0 different)
 //   labels.csv file,identity
+// and for a scores file, file_a,file_b,score (precomputed scores of any model).
 // A header row names the columns (any order; extra columns are kept). Fields may be quoted
 // the RFC 4180 way; CRLF, a UTF-8 BOM and blank lines are accepted.
 
@@ -15,6 +16,14 @@ export interface PairRow {
   line: number;
   /** Columns other than file_a, file_b, same (e.g. a group label). */
   extra: Record<string, string>;
+}
+
+/** A row of a scores file: file_a,file_b,score (a model's score for a pair, higher = more alike). */
+export interface ScoreRow {
+  fileA: string;
+  fileB: string;
+  score: number;
+  line: number;
 }
 
 export interface LabelRow {
@@ -114,6 +123,7 @@ function nonEmpty(value: string, column: string, source: string, line: number): 
 
 const PAIR_COLUMNS = ['file_a', 'file_b', 'same'] as const;
 const LABEL_COLUMNS = ['file', 'identity'] as const;
+const SCORE_COLUMNS = ['file_a', 'file_b', 'score'] as const;
 
 /** Parses pairs.csv text. `same` accepts 1/0 and true/false (any case). */
 export function parsePairsCsv(text: string, source = 'pairs.csv'): PairRow[] {
@@ -143,6 +153,27 @@ export function parseLabelsCsv(text: string, source = 'labels.csv'): LabelRow[] 
     line,
     extra: extras(header, fields, LABEL_COLUMNS),
   }));
+}
+
+/** Parses a scores file (file_a,file_b,score), e.g. another model's output for a pair list. */
+export function parseScoresCsv(text: string, source = 'scores.csv'): ScoreRow[] {
+  const { rows, col } = table(text, SCORE_COLUMNS, source);
+  return rows.map(({ fields, line }) => {
+    const raw = fields[col.get('score')!].trim();
+    const score = raw === '' ? NaN : Number(raw);
+    if (!Number.isFinite(score)) throw new RangeError(`${source}:${line}: expected score to be a finite number, got ${JSON.stringify(raw)}`);
+    return {
+      fileA: nonEmpty(fields[col.get('file_a')!], 'file_a', source, line),
+      fileB: nonEmpty(fields[col.get('file_b')!], 'file_b', source, line),
+      score,
+      line,
+    };
+  });
+}
+
+export async function readScoresCsv(path: string): Promise<ScoreRow[]> {
+  if (typeof path !== 'string') throw new TypeError(`path: expected a file path string, got ${describeValue(path)}`);
+  return parseScoresCsv(await readFile(path, 'utf8'), path);
 }
 
 export async function readPairsCsv(path: string): Promise<PairRow[]> {
