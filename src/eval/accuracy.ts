@@ -1,6 +1,6 @@
 // Best-threshold accuracy and the LFW k-fold protocol.
 
-import { orderDescending } from './roc.js';
+import { orderDescending } from './sort.js';
 import { checkPairs, checkPositiveInt, describeValue, type SameLabels, type Scores } from './validate.js';
 
 export interface ThresholdAccuracy {
@@ -19,33 +19,54 @@ export interface ThresholdAccuracy {
  * between them is decided by the nearer side (when the midpoint rounds onto the lower score,
  * the upper score itself is used). Cutting above the top score gives Infinity; below the
  * lowest score, the lowest score.
+ * `order` is the descending order of `scores`; pairs with foldOf[i] === heldOut are ignored
+ * (k-fold reuses one sort for every training set).
  */
-export function bestAccuracyFromValidated(scores: Float64Array, same: Uint8Array, order?: Uint32Array): ThresholdAccuracy {
-  const n = scores.length;
-  if (n === 0) throw new RangeError('scores: expected at least one pair, got 0');
-  order ??= orderDescending(scores);
+export function bestAccuracyFromValidated(
+  scores: Float64Array,
+  same: Uint8Array,
+  order: Uint32Array = orderDescending(scores),
+  foldOf?: Uint32Array,
+  heldOut = -1,
+): ThresholdAccuracy {
+  const skip = (i: number) => foldOf !== undefined && foldOf[i] === heldOut;
+  let n = 0;
   let negatives = 0;
-  for (let i = 0; i < n; i++) negatives += same[i] ? 0 : 1;
+  for (let k = 0; k < order.length; k++) {
+    if (skip(order[k])) continue;
+    n++;
+    negatives += same[order[k]] ? 0 : 1;
+  }
+  if (n === 0) throw new RangeError('scores: expected at least one pair, got 0');
   // Accept nothing: every impostor is right.
   let bestCorrect = negatives;
-  let bestEnd = 0; // number of sorted pairs accepted
   let correct = negatives;
-  for (let i = 0; i < n; ) {
-    const t = scores[order[i]];
-    for (; i < n && scores[order[i]] === t; i++) correct += same[order[i]] ? 1 : -1;
+  let bestHi = Infinity; // lowest accepted score of the best cut
+  let bestLo = -Infinity; // highest rejected score of the best cut
+  let needLo = false;
+  for (let k = 0; k < order.length; ) {
+    if (skip(order[k])) {
+      k++;
+      continue;
+    }
+    const t = scores[order[k]];
+    if (needLo) {
+      bestLo = t;
+      needLo = false;
+    }
+    for (; k < order.length && scores[order[k]] === t; k++) if (!skip(order[k])) correct += same[order[k]] ? 1 : -1;
     if (correct > bestCorrect) {
       bestCorrect = correct;
-      bestEnd = i;
+      bestHi = t;
+      bestLo = -Infinity;
+      needLo = true;
     }
   }
   let threshold: number;
-  if (bestEnd === 0) threshold = Infinity;
-  else if (bestEnd === n) threshold = scores[order[n - 1]];
+  if (bestHi === Infinity || bestLo === -Infinity) threshold = bestHi;
   else {
-    const hi = scores[order[bestEnd - 1]];
-    const lo = scores[order[bestEnd]];
-    const mid = hi / 2 + lo / 2;
-    threshold = mid > lo ? mid : hi;
+    const mid = bestHi / 2 + bestLo / 2;
+    threshold = mid > bestLo ? mid : bestHi;
   }
   return { accuracy: bestCorrect / n, threshold, correct: bestCorrect, total: n };
 }
@@ -134,29 +155,28 @@ export function foldIndices(n: number, k: number, assignment: FoldAssignment = '
  */
 export function kFoldAccuracy(scores: Scores, same: SameLabels, options: KFoldOptions = {}): KFoldAccuracy {
   const v = checkPairs(scores, same, false);
+  return kFoldFromValidated(v.scores, v.same, options);
+}
+
+/** kFoldAccuracy on validated arrays; `order` (descending) is computed when not given. */
+export function kFoldFromValidated(scores: Float64Array, same: Uint8Array, options: KFoldOptions = {}, order?: Uint32Array): KFoldAccuracy {
   const k = checkPositiveInt(options.folds ?? 10, 'folds', 2);
-  const n = v.scores.length;
+  const n = scores.length;
   if (n < k) throw new RangeError(`scores: expected at least as many pairs as folds (${k}), got ${n}`);
   const fold = foldIndices(n, k, options.assignment);
   const sizes = new Uint32Array(k);
   for (let i = 0; i < n; i++) sizes[fold[i]]++;
   const empty = sizes.indexOf(0);
   if (empty >= 0) throw new RangeError(`assignment: expected every fold 0..${k - 1} to hold a pair, got none in fold ${empty}`);
+  order ??= orderDescending(scores);
 
   const results: FoldResult[] = [];
   for (let f = 0; f < k; f++) {
-    const trainScores = new Float64Array(n - sizes[f]);
-    const trainSame = new Uint8Array(n - sizes[f]);
-    for (let i = 0, j = 0; i < n; i++) {
-      if (fold[i] === f) continue;
-      trainScores[j] = v.scores[i];
-      trainSame[j++] = v.same[i];
-    }
-    const { threshold } = bestAccuracyFromValidated(trainScores, trainSame);
+    const { threshold } = bestAccuracyFromValidated(scores, same, order, fold, f);
     let correct = 0;
     for (let i = 0; i < n; i++) {
       if (fold[i] !== f) continue;
-      correct += (v.scores[i] >= threshold ? 1 : 0) === v.same[i] ? 1 : 0;
+      correct += (scores[i] >= threshold ? 1 : 0) === same[i] ? 1 : 0;
     }
     results.push({ fold: f, threshold, accuracy: correct / sizes[f], size: sizes[f] });
   }

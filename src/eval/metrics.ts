@@ -1,8 +1,9 @@
 // One call for every verification metric, and the public surface of src/eval's metric files.
 
-import { kFoldAccuracy, bestAccuracyFromValidated, type FoldAssignment, type KFoldAccuracy, type ThresholdAccuracy } from './accuracy.js';
+import { kFoldFromValidated, bestAccuracyFromValidated, type FoldAssignment, type KFoldAccuracy, type ThresholdAccuracy } from './accuracy.js';
 import { DEFAULT_FAR_TARGETS, operatingPoint, type TarAtFar } from './operating-point.js';
 import { aucOf, eerOf, rocFromValidated, type EqualErrorRate, type RocCurve } from './roc.js';
+import { orderDescending } from './sort.js';
 import { checkPairs, checkRate, type SameLabels, type Scores } from './validate.js';
 
 export interface VerificationOptions {
@@ -33,13 +34,16 @@ export function verificationMetrics(scores: Scores, same: SameLabels, options: V
   const targets = options.farTargets ?? DEFAULT_FAR_TARGETS;
   if (!Array.isArray(targets)) throw new TypeError(`farTargets: expected an array of rates in (0, 1], got ${typeof targets}`);
   targets.forEach((t, i) => checkRate(t, `farTargets[${i}]`));
-  const roc = rocFromValidated(v.scores, v.same, v.positives, v.negatives);
-
-  const pos: number[] = [];
-  const neg: number[] = [];
-  for (let i = 0; i < v.scores.length; i++) (v.same[i] ? pos : neg).push(v.scores[i]);
-  const negDesc = Float64Array.from(neg).sort().reverse();
-  const posScores = Float64Array.from(pos);
+  // One sort serves the ROC, TAR@FAR, best accuracy and every k-fold training set.
+  const order = orderDescending(v.scores);
+  const roc = rocFromValidated(v.scores, v.same, v.positives, v.negatives, order);
+  const posScores = new Float64Array(v.positives);
+  const negDesc = new Float64Array(v.negatives);
+  for (let k = 0, p = 0, q = 0; k < order.length; k++) {
+    const i = order[k];
+    if (v.same[i]) posScores[p++] = v.scores[i];
+    else negDesc[q++] = v.scores[i];
+  }
   const tarAtFar = targets.map((t) => operatingPoint(t, negDesc, posScores, null, v.positives));
 
   const folds = options.folds ?? 10;
@@ -48,7 +52,7 @@ export function verificationMetrics(scores: Scores, same: SameLabels, options: V
   if (typeof folds === 'number' && Number.isInteger(folds) && folds >= 2 && v.scores.length < folds) {
     kFoldReason = `not enough pairs for ${folds} folds: got ${v.scores.length}`;
   } else {
-    kFold = kFoldAccuracy(v.scores, v.same, { folds, assignment: options.assignment });
+    kFold = kFoldFromValidated(v.scores, v.same, { folds, assignment: options.assignment }, order);
   }
   const out: VerificationMetrics = {
     pairs: v.scores.length,
@@ -57,7 +61,7 @@ export function verificationMetrics(scores: Scores, same: SameLabels, options: V
     auc: aucOf(roc),
     eer: eerOf(roc),
     tarAtFar,
-    bestAccuracy: bestAccuracyFromValidated(v.scores, v.same),
+    bestAccuracy: bestAccuracyFromValidated(v.scores, v.same, order),
     kFold,
     roc,
   };

@@ -1,7 +1,10 @@
 // ROC curve, AUC and EER for verification scores.
 // Convention everywhere in src/eval: a pair is accepted ("same person") when score >= threshold.
 
+import { orderDescending } from './sort.js';
 import { checkPairs, type SameLabels, type Scores } from './validate.js';
+
+export { orderDescending };
 
 /**
  * Operating points of every distinct threshold, strictest first.
@@ -25,17 +28,14 @@ export interface RocCurve {
   u2: number;
 }
 
-/** Indices of `scores` sorted by descending score (stable). */
-export function orderDescending(scores: Float64Array): Uint32Array {
-  const order = new Uint32Array(scores.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  order.sort((a, b) => scores[b] - scores[a] || a - b);
-  return order;
-}
-
 /** ROC from validated arrays; needs at least one pair of each class. */
-export function rocFromValidated(scores: Float64Array, same: Uint8Array, positives: number, negatives: number): RocCurve {
-  const order = orderDescending(scores);
+export function rocFromValidated(
+  scores: Float64Array,
+  same: Uint8Array,
+  positives: number,
+  negatives: number,
+  order: Uint32Array = orderDescending(scores),
+): RocCurve {
   const n = order.length;
   const thresholds: number[] = [Infinity];
   const fa: number[] = [0];

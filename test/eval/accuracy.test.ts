@@ -92,6 +92,23 @@ describe('kFoldAccuracy', () => {
     expect(Math.abs(got.mean - 0.5)).toBeLessThan(0.05);
   });
 
+  it('chooses each fold\'s threshold exactly as bestAccuracy does on the other folds', () => {
+    const r = rng(4);
+    const n = 503;
+    const scores = Array.from({ length: n }, () => Math.floor(r() * 40) / 8);
+    const same = scores.map((s) => (r() * 5 < s ? 1 : 0));
+    for (const assignment of ['contiguous', 'interleaved'] as const) {
+      const got = kFoldAccuracy(scores, same, { folds: 7, assignment });
+      const fold = foldIndices(n, 7, assignment);
+      for (const f of got.folds) {
+        const train = [...fold.keys()].filter((i) => fold[i] !== f.fold);
+        const test = [...fold.keys()].filter((i) => fold[i] === f.fold);
+        expect(f.threshold).toBe(bestAccuracy(train.map((i) => scores[i]), train.map((i) => same[i])).threshold);
+        expect(f.accuracy).toBe(accuracyAt(test.map((i) => scores[i]), test.map((i) => same[i]), f.threshold));
+      }
+    }
+  });
+
   it('checks folds against the pair count', () => {
     expect(() => kFoldAccuracy([1, 0], [1, 0])).toThrow(new RangeError('scores: expected at least as many pairs as folds (10), got 2'));
     expect(() => kFoldAccuracy([1, 0], [1, 0], { folds: 1 })).toThrow(new RangeError('folds: expected an integer >= 2, got 1'));
