@@ -1,18 +1,15 @@
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEval } from '../../src/cli/eval.js';
 import { main } from '../../src/cli/main.js';
 import { auc } from '../../src/eval/roc.js';
 import { reportFromJson } from '../../src/eval/report.js';
+import { hasShared, sharedData } from '../helpers/shared.js';
 import { thumbnailEmbed, writeTestImages } from '../helpers/thumbnail-embed.js';
 import { capture } from './capture.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const shared = process.env.FACECORE_SHARED ?? path.resolve(repoRoot, '../shared');
 
 const embedder = async () => ({ name: 'thumbnail', embed: thumbnailEmbed });
 
@@ -100,10 +97,10 @@ describe('facecore eval', () => {
     );
   });
 
-  describe.skipIf(!existsSync(path.join(shared, 'data')))('on ../shared/data (skipped: ../shared/data is absent)', () => {
+  describe.skipIf(!hasShared)('on ../shared/data (skipped: ../shared is absent)', () => {
     it('runs on face_api_js/pairs.csv end to end', async () => {
       const result = await runEval({
-        pairsPath: path.join(shared, 'data/face_api_js/pairs.csv'),
+        pairsPath: sharedData('face_api_js/pairs.csv'),
         embed: thumbnailEmbed,
         modelName: 'thumbnail',
         outDir: path.join(dir, 'faceapi'),

@@ -1,15 +1,10 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { hasShared, sharedData } from '../helpers/shared.js';
 import { parseCsvRecords, parseLabelsCsv, parsePairsCsv, readLabelsCsv, readPairsCsv } from '../../src/eval/csv.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-// FACECORE_SHARED points elsewhere when the checkout is not beside shared/ (e.g. a git worktree).
-const shared = process.env.FACECORE_SHARED ?? path.resolve(repoRoot, '../shared');
-const data = path.join(shared, 'data');
 
 describe('parseCsvRecords', () => {
   it('handles quotes, doubled quotes, CRLF, a BOM and blank lines', () => {
@@ -69,16 +64,16 @@ describe('readPairsCsv / readLabelsCsv', () => {
     }
   });
 
-  describe.skipIf(!existsSync(data))('on ../shared/data (skipped: ../shared/data is absent)', () => {
+  describe.skipIf(!hasShared)('on ../shared/data (skipped: ../shared is absent)', () => {
     it('reads deepface as SOURCES.md describes it: 298 pairs, 91 same; 43 labels', async () => {
-      const pairs = await readPairsCsv(path.join(data, 'deepface/pairs.csv'));
+      const pairs = await readPairsCsv(sharedData('deepface/pairs.csv'));
       expect(pairs).toHaveLength(298);
       expect(pairs.filter((p) => p.same)).toHaveLength(91);
-      expect(await readLabelsCsv(path.join(data, 'deepface/labels.csv'))).toHaveLength(43);
+      expect(await readLabelsCsv(sharedData('deepface/labels.csv'))).toHaveLength(43);
     });
 
     it('reads the LFW view-2 list: 6000 pairs, 300 same then 300 different per fold', async () => {
-      const pairs = await readPairsCsv(path.join(data, 'facenet/lfw_pairs.csv'));
+      const pairs = await readPairsCsv(sharedData('facenet/lfw_pairs.csv'));
       expect(pairs).toHaveLength(6000);
       expect(pairs.slice(0, 300).every((p) => p.same)).toBe(true);
       expect(pairs.slice(300, 600).every((p) => !p.same)).toBe(true);

@@ -1,16 +1,6 @@
 // Plain brute-force references for the verification metrics: O(P*N) and O(n^2), no cleverness.
 
-export function rng(seed: number): () => number {
-  // mulberry32: small, deterministic.
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from '../helpers/random.js';
 
 export function refAuc(scores: number[], same: number[]): number {
   let u = 0;
