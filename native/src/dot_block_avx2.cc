@@ -24,11 +24,10 @@ struct Avx2 {
     return _mm256_maskload_ps(p, mask);
   }
   static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
-  static float reduce(V v) {
-    __m128 x = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    x = _mm_add_ps(x, _mm_movehl_ps(x, x));
-    x = _mm_add_ss(x, _mm_movehdup_ps(x));
-    return _mm_cvtss_f32(x);
+  // out[i] = sum of the lanes of vector i, by a hadd tree.
+  static void reduce4(V a, V b, V c, V d, float* out) {
+    const __m256 abcd = _mm256_hadd_ps(_mm256_hadd_ps(a, b), _mm256_hadd_ps(c, d));
+    _mm_storeu_ps(out, _mm_add_ps(_mm256_castps256_ps128(abcd), _mm256_extractf128_ps(abcd, 1)));
   }
 };
 

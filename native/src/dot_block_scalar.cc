@@ -15,7 +15,7 @@ struct Scalar {
   static V load(const float* p) { return *p; }
   static V load_tail(const float* p, size_t) { return *p; }
   static V fma(V a, V b, V c) { return a * b + c; }
-  static float reduce(V v) { return v; }
+  static void reduce4(V a, V b, V c, V d, float* out) { out[0] = a, out[1] = b, out[2] = c, out[3] = d; }
 };
 
 }  // namespace
