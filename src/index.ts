@@ -9,3 +9,5 @@ export * from './eval/csv.js';
 export * from './eval/plot.js';
 export * from './eval/report.js';
 export * from './eval/score-pairs.js';
+export { clusterEmbeddings, type ClusterOptions, type Clustering, type Linkage } from './cluster/agglomerative.js';
+export { aggregateTemplate } from './cluster/template.js';
