@@ -40,8 +40,8 @@ describe('clusterEmbeddings', () => {
   });
 
   it('single linkage chains where complete linkage does not', () => {
-    // Points on an arc 40 degrees apart: neighbours cos 0.77, ends cos -0.17.
-    const x = new Float32Array([0, 40, 80, 120].flatMap((deg) => [Math.cos((deg * Math.PI) / 180), Math.sin((deg * Math.PI) / 180)]));
+    // Three points on an arc 40 degrees apart: neighbours cos 0.77, ends cos 0.17.
+    const x = new Float32Array([0, 40, 80].flatMap((deg) => [Math.cos((deg * Math.PI) / 180), Math.sin((deg * Math.PI) / 180)]));
     expect(clusterEmbeddings(x, 2, { threshold: 0.7, linkage: 'single' }).count).toBe(1);
     expect(clusterEmbeddings(x, 2, { threshold: 0.7, linkage: 'complete' }).count).toBe(2);
   });
