@@ -9,3 +9,18 @@ export * from './eval/csv.js';
 export * from './eval/plot.js';
 export * from './eval/report.js';
 export * from './eval/score-pairs.js';
+export {
+  convertTfjsGraph,
+  convertTfjsArtifacts,
+  convertTfjsGraphCached,
+  defaultModelPath,
+  defaultCacheDir,
+  humanModelJsonPath,
+  supportedOps,
+  ConversionError,
+  FACE_MODEL_NAMES,
+  type FaceModelName,
+  type ConvertOptions,
+  type CachedConvertOptions,
+  type TfGraphModelArtifacts,
+} from './models/convert/index.js';
