@@ -11,3 +11,18 @@ export * from './eval/report.js';
 export * from './eval/score-pairs.js';
 export { clusterEmbeddings, type ClusterOptions, type Clustering, type Linkage } from './cluster/agglomerative.js';
 export { aggregateTemplate } from './cluster/template.js';
+export {
+  convertTfjsGraph,
+  convertTfjsArtifacts,
+  convertTfjsGraphCached,
+  defaultModelPath,
+  defaultCacheDir,
+  humanModelJsonPath,
+  supportedOps,
+  ConversionError,
+  FACE_MODEL_NAMES,
+  type FaceModelName,
+  type ConvertOptions,
+  type CachedConvertOptions,
+  type TfGraphModelArtifacts,
+} from './models/convert/index.js';
