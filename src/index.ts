@@ -34,3 +34,10 @@ export {
 } from './align/warp.js';
 export { alignFaces, alignFacesAsync, type AlignOptions, type AlignResult, type Landmarks } from './align/align-faces.js';
 export type { RawImage } from './align/image.js';
+export {
+  marginSoftmaxLoss, marginSoftmaxLossAsync, ARCFACE_MARGIN, COSFACE_MARGIN, type MarginSoftmaxOptions, type MarginSoftmaxResult,
+} from './core/margin.js';
+export { sampleClasses, type SampledClasses } from './train/partial-fc.js';
+export {
+  MarginHead, type MarginHeadOptions, type StepResult, type Prediction, type Optimizer, type Schedule,
+} from './train/margin-head.js';

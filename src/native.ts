@@ -25,6 +25,16 @@ export interface NativeAddon {
   ): Promise<void>;
   warpAffine(...args: WarpArgs): void;
   warpAffineAsync(...args: WarpArgs): Promise<void>;
+  marginSoftmax(
+    x: Float32Array, w: Float32Array, dim: number, classes: number, subcenters: number, labels: Int32Array,
+    activeClasses: Int32Array | null, s: number, m1: number, m2: number, m3: number,
+    gradX: Float32Array | null, gradW: Float32Array | null, out: Float64Array, threads: number,
+  ): void;
+  marginSoftmaxAsync(
+    x: Float32Array, w: Float32Array, dim: number, classes: number, subcenters: number, labels: Int32Array,
+    activeClasses: Int32Array | null, s: number, m1: number, m2: number, m3: number,
+    gradX: Float32Array | null, gradW: Float32Array | null, out: Float64Array, threads: number,
+  ): Promise<void>;
 }
 
 /** warpAffine's native arguments (see native/addon/warp_binding.cc). */

@@ -161,14 +161,16 @@ Status margin_softmax(const MarginProblem& pr, const MarginParams& params, float
           best_cos[pi] = mx;
           best_cls[pi] = static_cast<int64_t>(c0 + c);
         }
+        float shift_cos = mx;
         if (static_cast<size_t>(y) >= c0 && static_cast<size_t>(y) < c0 + nc) {
           const float t_cos = cc[y - c0];
           double unused;
           target_cos[i] = t_cos;
           cc[y - c0] = static_cast<float>(margin_target(t_cos, params, &unused));
+          shift_cos = std::max(mx, cc[y - c0]);
         }
-        // mx bounds every logit of the tile (the margin only lowers the target): no overflow.
-        const double shift = static_cast<double>(s) * mx;
+        // shift_cos bounds every cosine of the tile, so no exp overflows.
+        const double shift = static_cast<double>(s) * shift_cos;
         const double sum = ops.exp_scale(cc, nc, s, static_cast<float>(shift), 1.0f);
         double& m = run_max[pi];
         double& acc = run_sum[pi];
