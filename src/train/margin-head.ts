@@ -98,7 +98,7 @@ function configOf(options: unknown): Config {
     beta2: num('beta2', o.beta2, 0.999, 0, 1),
     eps: num('eps', o.eps, 1e-8, 0, 1, true),
     schedule,
-    totalSteps: o.totalSteps === undefined ? 0 : assertInteger('options.totalSteps', o.totalSteps, 1),
+    totalSteps: o.totalSteps === undefined ? 0 : assertInteger('options.totalSteps', o.totalSteps, 0), // 0: none
     warmupSteps: o.warmupSteps === undefined ? 0 : assertInteger('options.warmupSteps', o.warmupSteps, 0),
     sampleRate: num('sampleRate', o.sampleRate, 1, 0, 1, true),
     seed: o.seed === undefined ? 0 : assertInteger('options.seed', o.seed, 0, 2 ** 32 - 1),
