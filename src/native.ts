@@ -35,6 +35,11 @@ export interface NativeAddon {
     activeClasses: Int32Array | null, s: number, m1: number, m2: number, m3: number,
     gradX: Float32Array | null, gradW: Float32Array | null, out: Float64Array, threads: number,
   ): Promise<void>;
+  /** Benchmarks only: the products margin softmax needs, without softmax or normalisation. */
+  marginGemmsProbe(
+    x: Float32Array, w: Float32Array, dim: number, classes: number, subcenters: number, recompute: boolean,
+    gradX: Float32Array, gradW: Float32Array, threads: number,
+  ): void;
 }
 
 /** warpAffine's native arguments (see native/addon/warp_binding.cc). */

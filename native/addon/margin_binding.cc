@@ -153,11 +153,33 @@ Napi::Value RunAsync(const Napi::CallbackInfo& info) {
   return promise;
 }
 
+// marginGemmsProbe(x, w, dim, classes, subcenters, recompute, gradX, gradW, threads): benchmarks only.
+Napi::Value GemmsProbe(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  expect_args(info, 9, "marginGemmsProbe");
+  auto x = typed_array<float>(info[0], "x");
+  auto w = typed_array<float>(info[1], "w");
+  const size_t dim = size_arg(info[2], "dim", 1, kMaxDim);
+  const size_t classes = size_arg(info[3], "classes", 1, 2147483647.0);
+  const size_t K = size_arg(info[4], "subcenters", 1, 1024);
+  if (!info[5].IsBoolean()) throw_type(env, "recompute: expected a boolean, got " + describe(info[5]));
+  const bool recompute = info[5].As<Napi::Boolean>().Value();
+  auto gx = typed_array<float>(info[6], "gradX");
+  auto gw = typed_array<float>(info[7], "gradW");
+  const int threads = static_cast<int>(size_arg(info[8], "threads", 1, 1024));
+  if (x.length % dim != 0) throw_range(env, "x: expected a length that is a multiple of dim");
+  if (w.length != classes * K * dim) throw_range(env, "w: expected classes * subcenters * dim elements");
+  if (gx.length < x.length || gw.length < w.length) throw_range(env, "gradX, gradW: expected the sizes of x and w");
+  margin_gemms_probe(x.data, x.length / dim, w.data, classes, K, dim, recompute, gx.data, gw.data, threads);
+  return env.Undefined();
+}
+
 }  // namespace
 
 void InitMargin(Napi::Env env, Napi::Object exports) {
   exports.Set("marginSoftmax", Napi::Function::New(env, RunSync));
   exports.Set("marginSoftmaxAsync", Napi::Function::New(env, RunAsync));
+  exports.Set("marginGemmsProbe", Napi::Function::New(env, GemmsProbe));
 }
 
 }  // namespace facecore::addon

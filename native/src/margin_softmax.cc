@@ -287,4 +287,36 @@ Status margin_softmax(const MarginProblem& pr, const MarginParams& params, float
   return Status::kOk;
 }
 
+void margin_gemms_probe(const float* x, size_t batch, const float* w, size_t classes, size_t subcenters, size_t dim,
+                        bool recompute, float* grad_x, float* grad_w, int threads) {
+  const size_t B = batch, d = dim, K = subcenters;
+  std::memset(grad_x, 0, B * d * sizeof(float));
+  if (B == 0 || classes == 0) return;
+  const auto& ops = detail::margin_ops();
+  const auto dot = detail::dot_block();
+  Tiles tiles{detail::margin_tile_classes(d, K), 0, classes};
+  tiles.count = (classes + tiles.classes_per_tile - 1) / tiles.classes_per_tile;
+  const int parts = static_cast<int>(std::min<size_t>(std::max(threads, 1), tiles.count));
+  const size_t tile_rows = tiles.classes_per_tile * K;
+  std::vector<float> dx_parts((parts - 1) * B * d, 0.0f);
+  parallel_for(parts, threads, [&](int p) {
+    std::vector<float> tile(B * tile_rows), gsq(tile_rows);
+    float* dx = p == 0 ? grad_x : dx_parts.data() + (p - 1) * B * d;
+    size_t t0, t1;
+    split_range(tiles.count, parts, p, &t0, &t1);
+    for (size_t t = t0; t < t1; ++t) {
+      size_t c0, nc;
+      tiles.range(t, &c0, &nc);
+      const size_t nr = nc * K;
+      const float* rows = w + c0 * K * d;
+      dot(x, B, rows, nr, d, tile.data(), nr, gsq.data());
+      if (recompute) dot(x, B, rows, nr, d, tile.data(), nr, gsq.data());
+      ops.gemm(tile.data(), nr, 1, B, nr, rows, d, d, dx, d, true);
+      ops.gemm(tile.data(), 1, nr, nr, B, x, d, d, grad_w + c0 * K * d, d, false);
+    }
+  });
+  for (int p = 1; p < parts; ++p)
+    for (size_t k = 0; k < B * d; ++k) grad_x[k] += dx_parts[(p - 1) * B * d + k];
+}
+
 }  // namespace facecore

@@ -49,6 +49,12 @@ Status margin_softmax(const MarginProblem& problem, const MarginParams& params, 
 // insightface's fallback where m1 * theta + m2 > pi; *derivative receives df/dt.
 double margin_target(double t, const MarginParams& params, double* derivative);
 
+// Benchmarks only: the matrix products margin_softmax needs, with its tiling and threads but
+// no softmax or normalisation: per tile S = X . W_tile^T, dX += S . W_tile, dW_tile = S^T . X
+// (and S once more when `recompute`, as pass 2 does). grad_x: batch x dim; grad_w: like w.
+void margin_gemms_probe(const float* x, size_t batch, const float* w, size_t classes, size_t subcenters, size_t dim,
+                        bool recompute, float* grad_x, float* grad_w, int threads);
+
 namespace detail {
 
 // Per-ISA pieces of the margin kernel (margin_ops_<isa>.cc).
