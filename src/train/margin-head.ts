@@ -128,6 +128,9 @@ function normalInit(n: number, seed: number, std: number): Float32Array {
   return out;
 }
 
+// Weight arrays `load` hands to the constructor to keep rather than copy (they can be gigabytes).
+const adopted = new WeakSet<Float32Array>();
+
 export class MarginHead {
   /** Class weights, classes * subcenters x dim, row c * K + k = centre k of class c. Updated in place. */
   readonly weights: Float32Array;
@@ -147,7 +150,7 @@ export class MarginHead {
       if (options.weights.length !== n) {
         throw new RangeError(`options.weights: expected classes * subcenters * dim = ${n} elements, got ${options.weights.length}`);
       }
-      this.weights = options.weights.slice();
+      this.weights = adopted.delete(options.weights) ? options.weights : options.weights.slice();
     } else {
       this.weights = normalInit(n, seed, 0.01);
     }
@@ -290,6 +293,7 @@ export class MarginHead {
       return Array.from({ length: 1 + blocksCount }, () => c.classes * c.subcenters * c.dim);
     });
     const { steps, stateBlocks: _, ...config } = header;
+    adopted.add(blocks[0]);
     const head = new MarginHead({ ...(config as unknown as MarginHeadOptions), weights: blocks[0], threads: options?.threads });
     if (head.state.length !== blocks.length - 1) throw new RangeError(`${file}: optimizer state does not match its settings`);
     head.state = blocks.slice(1);
