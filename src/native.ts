@@ -35,6 +35,11 @@ export interface NativeAddon {
     activeClasses: Int32Array | null, s: number, m1: number, m2: number, m3: number,
     gradX: Float32Array | null, gradW: Float32Array | null, out: Float64Array, threads: number,
   ): Promise<void>;
+  optimizerStep(
+    w: Float32Array, state0: Float32Array | null, state1: Float32Array | null, grad: Float32Array, rows: Int32Array | null,
+    rowLength: number, kind: number, lr: number, momentum: number, weightDecay: number, beta1: number, beta2: number,
+    eps: number, step: number, threads: number,
+  ): void;
   /** Benchmarks only: the products margin softmax needs, without softmax or normalisation. */
   marginGemmsProbe(
     x: Float32Array, w: Float32Array, dim: number, classes: number, subcenters: number, recompute: boolean,

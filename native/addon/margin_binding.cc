@@ -8,6 +8,7 @@
 #include "args.h"
 #include "bindings.h"
 #include "facecore/margin_softmax.h"
+#include "facecore/optimizer.h"
 #include "non_finite.h"
 
 namespace facecore::addon {
@@ -174,12 +175,69 @@ Napi::Value GemmsProbe(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// optimizerStep(w, state0, state1, grad, rows, rowLength, kind, lr, momentum, weightDecay, beta1, beta2, eps, step, threads)
+Napi::Value OptimizerStep(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  expect_args(info, 15, "optimizerStep");
+  auto w = typed_array<float>(info[0], "w");
+  const size_t row_length = size_arg(info[5], "rowLength", 1, 1u << 30);
+  if (w.length % row_length != 0)
+    throw_range(env, "w: expected a length that is a multiple of rowLength (" + std::to_string(row_length) + "), got " +
+                         std::to_string(w.length));
+  const size_t w_rows = w.length / row_length;
+  OptimizerParams p;
+  p.kind = size_arg(info[6], "kind", 0, 1) == 1 ? OptimizerKind::kAdamW : OptimizerKind::kSgd;
+  auto state = [&](const Napi::Value& v, const char* name, bool required) -> float* {
+    if (v.IsNull() || v.IsUndefined()) {
+      if (required) throw_type(env, std::string(name) + ": expected a Float32Array, got " + describe(v));
+      return nullptr;
+    }
+    auto a = typed_array<float>(v, name);
+    if (a.length != w.length)
+      throw_range(env, std::string(name) + ": expected " + std::to_string(w.length) + " elements (like w), got " +
+                           std::to_string(a.length));
+    return a.data;
+  };
+  const bool adam = p.kind == OptimizerKind::kAdamW;
+  float* s0 = state(info[1], "state0", adam);
+  float* s1 = state(info[2], "state1", adam);
+  auto g = typed_array<float>(info[3], "grad");
+  const int32_t* rows = nullptr;
+  size_t n_rows = w_rows;
+  if (!info[4].IsNull() && !info[4].IsUndefined()) {
+    auto r = typed_array<int32_t>(info[4], "rows");
+    for (size_t a = 0; a < r.length; ++a)
+      if (r.data[a] < 0 || static_cast<size_t>(r.data[a]) >= w_rows)
+        throw_range(env, "rows: expected row ids in [0, " + std::to_string(w_rows) + "), got " + std::to_string(r.data[a]) +
+                             " at index " + std::to_string(a));
+    rows = r.data;
+    n_rows = r.length;
+  }
+  if (g.length < n_rows * row_length)
+    throw_range(env, "grad: expected at least " + std::to_string(n_rows * row_length) + " elements, got " +
+                         std::to_string(g.length));
+  p.lr = static_cast<float>(number_arg(info[7], "lr"));
+  p.momentum = static_cast<float>(number_arg(info[8], "momentum"));
+  p.weight_decay = static_cast<float>(number_arg(info[9], "weightDecay"));
+  p.beta1 = static_cast<float>(number_arg(info[10], "beta1"));
+  p.beta2 = static_cast<float>(number_arg(info[11], "beta2"));
+  p.eps = static_cast<float>(number_arg(info[12], "eps"));
+  const double step = static_cast<double>(size_arg(info[13], "step", 1, 9007199254740991.0));
+  p.bias1 = static_cast<float>(1.0 - std::pow(static_cast<double>(p.beta1), step));
+  p.bias2 = static_cast<float>(1.0 - std::pow(static_cast<double>(p.beta2), step));
+  if (adam && (p.bias1 <= 0 || p.bias2 <= 0)) throw_range(env, "beta1, beta2: expected numbers in [0, 1)");
+  const int threads = static_cast<int>(size_arg(info[14], "threads", 1, 1024));
+  optimizer_step(w.data, s0, s1, g.data, rows, n_rows, row_length, p, threads);
+  return env.Undefined();
+}
+
 }  // namespace
 
 void InitMargin(Napi::Env env, Napi::Object exports) {
   exports.Set("marginSoftmax", Napi::Function::New(env, RunSync));
   exports.Set("marginSoftmaxAsync", Napi::Function::New(env, RunAsync));
   exports.Set("marginGemmsProbe", Napi::Function::New(env, GemmsProbe));
+  exports.Set("optimizerStep", Napi::Function::New(env, OptimizerStep));
 }
 
 }  // namespace facecore::addon

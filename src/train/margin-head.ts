@@ -4,6 +4,7 @@
 import { marginSoftmaxLoss, marginSoftmaxLossAsync, type MarginSoftmaxResult } from '../core/margin.js';
 import { threadCount } from '../core/options.js';
 import { topK } from '../core/topk.js';
+import { native } from '../native.js';
 import { assertFloat32Array, assertInteger, assertOneOf, assertOptionsObject, describe, rowsOf } from '../core/validate.js';
 import { readHeadFile, writeHeadFile } from './margin-head-file.js';
 import { sampleClasses } from './partial-fc.js';
@@ -94,8 +95,8 @@ function configOf(options: unknown): Config {
     lr: num('lr', o.lr, sgd ? 0.1 : 1e-3, 0, 1e3, true),
     momentum: num('momentum', o.momentum, 0.9, 0, 1),
     weightDecay: num('weightDecay', o.weightDecay, sgd ? 5e-4 : 0.01, 0, 1),
-    beta1: num('beta1', o.beta1, 0.9, 0, 1),
-    beta2: num('beta2', o.beta2, 0.999, 0, 1),
+    beta1: num('beta1', o.beta1, 0.9, 0, 0.99999),
+    beta2: num('beta2', o.beta2, 0.999, 0, 0.99999),
     eps: num('eps', o.eps, 1e-8, 0, 1, true),
     schedule,
     totalSteps: o.totalSteps === undefined ? 0 : assertInteger('options.totalSteps', o.totalSteps, 0), // 0: none
@@ -218,37 +219,16 @@ export class MarginHead {
   // leaves the other rows and their optimizer state untouched this step).
   private apply(r: MarginSoftmaxResult, active?: Int32Array): StepResult {
     const { dim, subcenters, classes, optimizer, momentum, weightDecay: wd, beta1, beta2, eps } = this.config;
+    // Updates the rows in place (native: a memory-bound loop over the rows, on the thread pool).
     const lr = this.learningRate();
     const rowLength = subcenters * dim;
     const nCls = active ? active.length : classes;
-    const w = this.weights, g = r.gradW;
-    const t = this.steps + 1;
-    const c1 = 1 - beta1 ** t, c2 = 1 - beta2 ** t;
-    for (let a = 0; a < nCls; a++) {
-      const dst = (active ? active[a] : a) * rowLength, src = a * rowLength;
-      if (optimizer === 'sgd') {
-        if (this.state.length === 0) {
-          for (let q = 0; q < rowLength; q++) w[dst + q] -= lr * (g[src + q] + wd * w[dst + q]);
-        } else {
-          const buf = this.state[0];
-          for (let q = 0; q < rowLength; q++) {
-            const v = momentum * buf[dst + q] + g[src + q] + wd * w[dst + q];
-            buf[dst + q] = v;
-            w[dst + q] -= lr * v;
-          }
-        }
-      } else {
-        const m = this.state[0], v = this.state[1];
-        for (let q = 0; q < rowLength; q++) {
-          const gq = g[src + q];
-          const mq = beta1 * m[dst + q] + (1 - beta1) * gq;
-          const vq = beta2 * v[dst + q] + (1 - beta2) * gq * gq;
-          m[dst + q] = mq;
-          v[dst + q] = vq;
-          w[dst + q] -= lr * ((mq / c1) / (Math.sqrt(vq / c2) + eps) + wd * w[dst + q]);
-        }
-      }
-    }
+    // Partial FC: class a of the gradient is class active[a]; its K rows are contiguous in W.
+    const adam = optimizer === 'adamw';
+    native.optimizerStep(
+      this.weights, this.state[0] ?? null, this.state[1] ?? null, r.gradW, active ?? null, rowLength, adam ? 1 : 0,
+      lr, momentum, wd, beta1, beta2, eps, this.steps + 1, this.threads,
+    );
     this.steps++;
     return { loss: r.loss, accuracy: r.accuracy, lr, activeClasses: nCls };
   }

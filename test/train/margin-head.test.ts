@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { marginSoftmaxLoss } from '../../src/core/margin.js';
 import { MarginHead, type MarginHeadOptions } from '../../src/train/margin-head.js';
+import { sampleClasses } from '../../src/train/partial-fc.js';
 import { rng } from '../helpers/random.js';
 
 // Synthetic identities: a random unit centre per class, samples = centre + Gaussian noise.
@@ -65,6 +67,43 @@ describe('MarginHead', () => {
       expect(head.evaluate(data.x, data.labels).accuracy).toBeGreaterThanOrEqual(0.99);
     });
   }
+
+  it('applies exactly the SGD-momentum and AdamW updates to the rows the step computed on', () => {
+    const d = 8, C = 30, K = 2, x = data.x.subarray(0, 10 * dim).slice(0, 10 * d), y = Int32Array.from({ length: 10 }, (_, i) => i % C);
+    const w0 = new MarginHead({ dim: d, classes: C, subcenters: K, seed: 5 }).weights.slice();
+    const loss = (w: Float32Array, extra = {}) =>
+      marginSoftmaxLoss(x, w, y, { dim: d, classes: C, subcenters: K, ...extra }).gradW;
+    const close = (got: Float32Array, want: Float64Array) => {
+      for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-6 * Math.max(1, Math.abs(want[i])));
+    };
+    // SGD, momentum 0.9, weight decay 0.01, two steps.
+    const sgd = new MarginHead({ dim: d, classes: C, subcenters: K, weights: w0, lr: 0.05, momentum: 0.9, weightDecay: 0.01 });
+    const w = Float64Array.from(w0), buf = new Float64Array(w.length);
+    for (let t = 0; t < 2; t++) {
+      const g = loss(sgd.weights);
+      sgd.step(x, y);
+      for (let i = 0; i < w.length; i++) {
+        buf[i] = 0.9 * buf[i] + g[i] + 0.01 * w[i];
+        w[i] -= 0.05 * buf[i];
+      }
+      close(sgd.weights, w);
+    }
+    // AdamW with Partial FC: only the sampled classes' rows move.
+    const adam = new MarginHead({ dim: d, classes: C, subcenters: K, weights: w0, optimizer: 'adamw', lr: 0.01, sampleRate: 0.5, seed: 9 });
+    const sampled = sampleClasses(y, C, 0.5, 9); // the head's first step uses seed + 0
+    const g = loss(w0, { activeClasses: sampled.activeClasses });
+    const want = Float64Array.from(w0);
+    sampled.activeClasses.forEach((c, a) => {
+      for (let q = 0; q < K * d; q++) {
+        const gq = g[a * K * d + q], i = c * K * d + q;
+        const m = 0.1 * gq, v = 0.001 * gq * gq;
+        want[i] -= 0.01 * (m / 0.1 / (Math.sqrt(v / 0.001) + 1e-8) + 0.01 * w0[i]);
+      }
+    });
+    adam.step(x, y);
+    close(adam.weights, want); // unsampled rows included: they must not move
+    expect(sampled.activeClasses.length).toBe(15); // 10 positives + 5 sampled; 15 rows stay
+  });
 
   it('learning-rate schedules: warm-up, cosine to 0, poly to 0', () => {
     const cos = new MarginHead({ dim: 2, classes: 2, lr: 1, schedule: 'cosine', totalSteps: 110, warmupSteps: 10 });
