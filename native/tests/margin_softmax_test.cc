@@ -1,4 +1,5 @@
 #include "facecore/margin_softmax.h"
+#include "facecore/optimizer.h"
 
 #include <gtest/gtest.h>
 
@@ -203,6 +204,44 @@ TEST(MarginSoftmax, NonFiniteInputIsReported) {
   w[13] = 0.5f;
   x[5] = INFINITY;
   EXPECT_EQ(margin_softmax(pr, MarginParams{}, nullptr, nullptr, &res, 1), Status::kNonFinite);
+}
+
+}  // namespace
+}  // namespace facecore
+
+namespace facecore {
+namespace {
+
+TEST(OptimizerStep, SgdMomentumAndAdamWUpdateOnlyTheMappedRows) {
+  const size_t rows = 7, len = 13;
+  auto w = testing::random_rows(rows, len, 1), g = testing::random_rows(3, len, 2);
+  auto m = testing::random_rows(rows, len, 3), v = testing::random_rows(rows, len, 4);
+  for (auto& x : v) x = std::abs(x);
+  const std::vector<int32_t> map{5, 0, 3};
+  for (OptimizerKind kind : {OptimizerKind::kSgd, OptimizerKind::kAdamW}) {
+    OptimizerParams p;
+    p.kind = kind;
+    p.lr = 0.05f, p.momentum = 0.9f, p.weight_decay = 0.01f, p.bias1 = 0.19f, p.bias2 = 0.002f;
+    auto w1 = w, m1 = m, v1 = v;
+    optimizer_step(w1.data(), m1.data(), v1.data(), g.data(), map.data(), map.size(), len, p, 2);
+    for (size_t r = 0; r < rows; ++r) {
+      const auto it = std::find(map.begin(), map.end(), int32_t(r));
+      for (size_t q = 0; q < len; ++q) {
+        const size_t i = r * len + q;
+        double want = w[i];
+        if (it != map.end()) {
+          const double gq = g[(it - map.begin()) * len + q];
+          if (kind == OptimizerKind::kSgd) {
+            want -= 0.05 * (0.9 * double(m[i]) + gq + 0.01 * w[i]);
+          } else {
+            const double mq = 0.9 * m[i] + 0.1 * gq, vq = 0.999 * v[i] + 0.001 * gq * gq;
+            want -= 0.05 * (mq / 0.19 / (std::sqrt(vq / 0.002) + 1e-8) + 0.01 * w[i]);
+          }
+        }
+        ASSERT_NEAR(w1[i], want, 1e-5) << int(kind) << " row " << r;
+      }
+    }
+  }
 }
 
 }  // namespace
