@@ -135,6 +135,18 @@ describe('marginSoftmaxLoss', () => {
     expect(relativeError(got.gradW, want.gradW)).toBeLessThan(1e-5);
   });
 
+  it('a zero embedding or class vector has cosine 0 and zero gradient, not NaN', () => {
+    const dim = 4, C = 3, x = new Float32Array(8), w = Float32Array.from({ length: 12 }, (_, i) => i - 5);
+    x.set([1, 2, 3, 4], 4);
+    w.fill(0, 4, 8); // class 1 is a zero vector
+    const got = run(x, w, new Int32Array([0, 1]), dim, C, 1, ARC);
+    const want = refMarginSoftmax(x, w, new Int32Array([0, 1]), dim, C, 1, ARC);
+    expect(Number.isFinite(got.loss)).toBe(true);
+    expect(Math.abs(got.loss - want.loss) / want.loss).toBeLessThan(1e-6);
+    expect(Array.from(got.gradX.subarray(0, 4)).every((v) => v === 0)).toBe(true);
+    expect(Array.from(got.gradW.subarray(4, 8)).every((v) => v === 0)).toBe(true);
+  });
+
   it('forward-only and input-gradient-free calls give the same loss and gradW', () => {
     const dim = 20, C = 50, x = randomRows(6, dim, 1), w = randomRows(C, dim, 2), y = labelsFor(6, C, 3);
     const full = run(x, w, y, dim, C, 1, COMBINED);

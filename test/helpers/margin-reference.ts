@@ -41,8 +41,10 @@ export function refMarginSoftmax(
         const o = row(c, k);
         let dot = 0;
         for (let q = 0; q < dim; q++) dot += x[i * dim + q] * w[o + q];
-        const v = Math.min(1, Math.max(-1, dot / (nx * norm(w, o))));
-        if (v > best) { best = v; arg[c] = k; raw[c] = dot / (nx * norm(w, o)); }
+        const nw = norm(w, o);
+        const r = nx === 0 || nw === 0 ? 0 : dot / (nx * nw); // a zero vector has cosine 0
+        const v = Math.min(1, Math.max(-1, r));
+        if (v > best) { best = v; arg[c] = k; raw[c] = r; }
       }
       cos[c] = best;
       z[c] = p.s * best;
@@ -63,6 +65,7 @@ export function refMarginSoftmax(
       const g = (c === y ? p.s * fp * (pc - 1) : p.s * pc) / n;
       const o = row(c, arg[c]);
       const nw = norm(w, o);
+      if (nx === 0 || nw === 0) continue; // ... and no gradient
       for (let q = 0; q < dim; q++) {
         gradX[i * dim + q] += (g * (w[o + q] / nw - raw[c] * x[i * dim + q] / nx)) / nx;
         gradW[(c * K + arg[c]) * dim + q] += (g * (x[i * dim + q] / nx - raw[c] * w[o + q] / nw)) / nw;
