@@ -75,6 +75,10 @@ export class DurableStore {
     }
   }
 
+  get stats(): { records: number; commits: number } {
+    return { ...this.writer.stats };
+  }
+
   get failed(): Error | null {
     return this.writer.failed;
   }

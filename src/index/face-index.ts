@@ -166,6 +166,11 @@ export class FaceIndex {
     return this.#durable?.file;
   }
 
+  /** Log records written and the commits (write + fsync) that carried them, since open (durable only). */
+  get logStats(): { records: number; commits: number } | undefined {
+    return this.#durable?.stats;
+  }
+
   /** Adds faces; rejects (and changes nothing) on bad input or an id already present. */
   async add(ids: string[], vectors: Float32Array, options?: AddOptions): Promise<void> {
     this.#assertOpen();

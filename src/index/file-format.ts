@@ -89,6 +89,11 @@ export function decodeIndex(file: string, buf: Buffer): IndexImage {
   if (buf.length !== scales.off + scales.bytes.length) {
     fail('scales', `file length ${buf.length}, expected ${scales.off + scales.bytes.length} (trailing bytes)`);
   }
+  const zeros = (name: string, from: number, to: number) => {
+    for (let i = from; i < to; i++) if (buf[i] !== 0) fail(name, `non-zero padding byte at offset ${i}`);
+  };
+  zeros('table', table.off + table.bytes.length, vectors.off);
+  zeros('vectors', vectors.off + vectors.bytes.length, scales.off);
   let parsed: { ids?: unknown; labels?: unknown; meta?: unknown };
   try {
     parsed = JSON.parse(table.bytes.toString('utf8'));

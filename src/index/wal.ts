@@ -76,6 +76,8 @@ export class WalWriter {
   private flushing: Promise<void> | null = null;
   private paused = false;
   private failure: Error | null = null;
+  /** Records written and the write(+fsync) calls that carried them: group commit makes commits < records. */
+  readonly stats = { records: 0, commits: 0 };
 
   private constructor(private handle: fs.FileHandle, private position: number, readonly durability: Durability) {}
 
@@ -126,6 +128,8 @@ export class WalWriter {
         }
         if (this.durability === 'fsync') await this.handle.datasync();
         this.position += batch.length;
+        this.stats.records += waiters.length;
+        this.stats.commits++;
         for (const w of waiters) w.resolve();
       } catch (e) {
         // Nothing after a failed write can be trusted to follow it in the log.
