@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { FaceIndex, type Storage } from '../../src/index/face-index.js';
 import { IndexLockedError } from '../../src/index/errors.js';
 import { randomRows } from '../helpers/random.js';
-import { repoRoot } from '../helpers/shared.js';
+import { buildForChild } from '../helpers/child-build.js';
 import { tempDir } from './tmpdir.js';
 
 const dim = 24;
@@ -89,9 +89,11 @@ describe('durable FaceIndex', () => {
     const index = await FaceIndex.open(file, { dim });
     await expect(FaceIndex.open(file)).rejects.toThrow(IndexLockedError);
     await expect(FaceIndex.open(file)).rejects.toThrow(`open for writing by process ${process.pid}`);
-    const child = spawnSync(process.execPath, ['--import', './test/helpers/ts-loader.mjs', '-e',
-      `import('./src/index/face-index.ts').then(({ FaceIndex }) => FaceIndex.open(${JSON.stringify(file)}))` +
-      `.then(() => console.log('opened'), (e) => console.log(e.name + ': ' + e.message))`], { cwd: repoRoot, encoding: 'utf8' });
+    const root = buildForChild();
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e',
+      `import(${JSON.stringify(path.join(root, 'src/index/face-index.js'))}).then(({ FaceIndex }) => FaceIndex.open(${JSON.stringify(file)}))` +
+      `.then(() => console.log('opened'), (e) => console.log(e.name + ': ' + e.message))`], { encoding: 'utf8' });
+    fs.rmSync(root, { recursive: true, force: true });
     expect(child.stdout.trim()).toBe(`IndexLockedError: ${file}: the index is open for writing by process ${process.pid} (lock ${file}.lock); close it there first`);
     await index.close();
     const again = await FaceIndex.open(file);
