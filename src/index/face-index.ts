@@ -111,6 +111,8 @@ export class FaceIndex {
   #readers = 0;
   #durable: DurableStore | null = null;
   #closed = false;
+  /** Compactions run one after another. */
+  #compaction: Promise<void> = Promise.resolve();
 
   constructor(options: FaceIndexOptions) {
     const opts = assertOptionsObject('options', options);
@@ -262,17 +264,21 @@ export class FaceIndex {
       this.#rows = this.#rows.dense();
       return;
     }
-    await this.#durable.compact(() => {
+    const durable = this.#durable;
+    const run = this.#compaction.then(() => durable.compact(() => {
       // Runs with the log paused: everything applied so far is in this snapshot.
       this.#rows = this.#rows.dense();
       return this.#image(this.#rows);
-    }, (run) => this.#reading(run));
+    }, (write) => this.#reading(write)));
+    this.#compaction = run.catch(() => undefined);
+    await run;
   }
 
   /** Waits for pending log writes, closes the files and releases the lock. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#compaction;
     await this.#durable?.close();
   }
 
