@@ -41,3 +41,8 @@ export { sampleClasses, type SampledClasses } from './train/partial-fc.js';
 export {
   MarginHead, type MarginHeadOptions, type StepResult, type Prediction, type Optimizer, type Schedule,
 } from './train/margin-head.js';
+export {
+  FaceIndex, type FaceIndexOptions, type OpenOptions, type AddOptions, type FaceEntry, type FaceRecord,
+  type SearchOptions, type SearchLabelsOptions, type FaceHit, type LabelHit, type Storage, type Durability,
+} from './index/face-index.js';
+export { CorruptIndexError, IndexLockedError } from './index/errors.js';

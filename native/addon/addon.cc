@@ -10,6 +10,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitSimilarity(env, exports);
   InitWarp(env, exports);
   InitMargin(env, exports);
+  InitIndex(env, exports);
   return exports;
 }
 
