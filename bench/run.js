@@ -1,0 +1,48 @@
+// `npm run bench [-- NAME... --FLAG...]`: builds dist/ from src/, then runs each benchmark suite
+// (bench/NAME.js; all of them when none is named) one after another, each in its own node process
+// so one suite's memory is gone before the next starts. Flags (--quick ...) go to every suite.
+// --no-build skips the TypeScript build. Exits non-zero if the build or any suite fails.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const benchDir = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(benchDir, '..');
+const args = process.argv.slice(2);
+const flags = args.filter((a) => a.startsWith('--') && a !== '--no-build');
+const names = args.filter((a) => !a.startsWith('--'));
+
+const available = fs.readdirSync(benchDir).filter((f) => f.endsWith('.js') && f !== 'run.js').sort();
+const suites = names.length === 0 ? available : names.map((name) => {
+  const file = `${path.basename(name, '.js')}.js`;
+  if (!available.includes(file)) {
+    console.error(`bench: no suite '${name}'; expected one of ${available.map((f) => path.basename(f, '.js')).join(', ')}`);
+    process.exit(2);
+  }
+  return file;
+});
+
+if (!args.includes('--no-build')) {
+  console.log('bench: building dist/ (tsc -p tsconfig.build.json)');
+  const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const build = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) {
+    console.error('bench: the TypeScript build failed');
+    process.exit(1);
+  }
+}
+
+const summary = [];
+for (const suite of suites) {
+  console.log(`\n=== bench/${suite} ${flags.join(' ')}`);
+  const t0 = Date.now();
+  // --expose-gc lets suites free one peer's copy of a gallery before the next peer makes its own.
+  const run = spawnSync(process.execPath, ['--expose-gc', path.join(benchDir, suite), ...flags], { cwd: root, stdio: 'inherit' });
+  const status = run.status ?? `signal ${run.signal}`;
+  summary.push({ suite, status, seconds: (Date.now() - t0) / 1e3 });
+}
+
+console.log('\nbench summary:');
+for (const s of summary) console.log(`  ${s.suite.padEnd(20)} ${s.status === 0 ? 'ok    ' : `FAILED (${s.status})`} ${s.seconds.toFixed(0)} s`);
+process.exit(summary.every((s) => s.status === 0) ? 0 : 1);
