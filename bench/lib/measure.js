@@ -22,19 +22,26 @@ export async function measure(fn, { iterations = 5, timeMs = 400, warmup = 1 } =
  * largest size measured so far predicts a call longer than `maxCallMs`: then the estimate is
  * returned, marked `estimatedFrom` that size. For peers whose cost is linear in the size (a loop
  * over queries), the estimate is what the run would take; for others it is an upper bound.
+ * Sizes up to `measureUpTo` are always measured (where a comparison needs a real figure).
+ * Calls predicted over `SLOW_CALL_MS` skip the warm-up: the median of three absorbs one cold call.
  */
+const SLOW_CALL_MS = 2000;
+
 export class Extrapolator {
-  constructor(maxCallMs) {
+  constructor(maxCallMs, { measureUpTo = 0 } = {}) {
     this.maxCallMs = maxCallMs;
+    this.measureUpTo = measureUpTo;
     this.last = undefined;
   }
 
   async at(size, run, options) {
-    if (this.last && (this.last.ms * size) / this.last.size > this.maxCallMs) {
+    const predicted = this.last ? (this.last.ms * size) / this.last.size : 0;
+    if (size > this.measureUpTo && predicted > this.maxCallMs) {
       const scale = size / this.last.size;
       return { ms: this.last.ms * scale, minMs: this.last.minMs * scale, runs: 0, estimatedFrom: this.last.size };
     }
-    const result = await measure(() => run(size), options);
+    const slow = predicted > SLOW_CALL_MS ? { iterations: 3, timeMs: 0, warmup: 0 } : {};
+    const result = await measure(() => run(size), { ...options, ...slow });
     this.last = { size, ms: result.ms, minMs: result.minMs };
     return result;
   }
