@@ -95,6 +95,7 @@ function topKPeers(gallery, querySets) {
     },
     {
       id: 'hnswlib',
+      setupLabel: 'hnswlib index written to and loaded from a file',
       setup: () => {
         const msPerPoint = addPointMsPerPoint(gallery, DIM, 5000);
         report.setup.push({ peer: 'hnswlib addPoint(number[]), estimated', n: gallery.length / DIM, ms: (msPerPoint * gallery.length) / DIM });
@@ -114,6 +115,7 @@ function topKPeers(gallery, querySets) {
       id: 'onnxruntime',
       // The strongest peer: always measured up to Q = 100, where the targets compare with it.
       measureUpTo: 100,
+      setupLabel: 'onnxruntime session',
       setup: async () => {
         const session = await createSession(topKModel(DIM, K), CORES);
         const batch = Math.max(1, Math.floor(ORT_MAX_SCORES_BYTES / (4 * (gallery.length / DIM))));
@@ -164,7 +166,7 @@ async function topKCases(gallery, n, querySets) {
     let state = await peer.setup();
     const setupMs = performance.now() - t0;
     if (setupMs > 100) {
-      report.setup.push({ peer: peer.id, n, ms: setupMs });
+      report.setup.push({ peer: peer.setupLabel ?? peer.id, n, ms: setupMs });
       log(`  ${peer.id} setup for N=${sizeLabel(n)}: ${fmt(setupMs)} ms`);
     }
     // One search before timing: a warm-up, and a check that the peer finds what facecore finds.

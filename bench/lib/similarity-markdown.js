@@ -83,30 +83,37 @@ export function similarityMarkdown(report) {
   return out.join('\n');
 }
 
-/** The issue's targets, on facecore cosine with every core. */
+/**
+ * The issue's targets, on facecore cosine with every core. On a shared machine a descheduled
+ * thread can make every core slower than one, so the one-thread figure is shown beside it.
+ */
 export function checkTargets(report) {
   const topk = (n, q) => report.topk.find((c) => c.n === n && c.q === q);
   const targets = [];
   const add = (target, measured, met) => targets.push({ target, measured, met });
+  const oneThread = (c, show) => (c.rows['facecore-1t'] && !c.rows['facecore-1t'].estimatedFrom ? ` (1 thr: ${show(c.rows['facecore-1t'])})` : '');
   const q1 = topk(1_000_000, 1);
   if (q1) {
     const fc = q1.rows.facecore;
-    add('Q=1, N=1M: ≥ 85% of read bandwidth', pct(fc.fraction), fc.fraction >= 0.85);
-    add('Q=1, N=1M: at least as fast as hnswlib-node BF', `${fmt(fc.ms)} vs ${fmt(q1.rows.hnswlib.ms)} ms`, fc.ms <= q1.rows.hnswlib.ms);
+    const bf = q1.rows.hnswlib;
+    add('Q=1, N=1M: ≥ 85% of read bandwidth', pct(fc.fraction) + oneThread(q1, (r) => pct(r.fraction)), fc.fraction >= 0.85);
+    add('Q=1, N=1M: at least as fast as hnswlib-node BF', `${fmt(fc.ms)} vs ${fmt(bf.ms)} ms` + oneThread(q1, (r) => `${fmt(r.ms)} ms`), fc.ms <= bf.ms);
   } else add('Q=1, N=1M targets', 'N = 1M not run (--quick)', undefined);
   for (const n of [100_000, 1_000_000]) {
     const c = topk(n, 100);
     if (!c) continue;
     const fc = c.rows.facecore;
-    add(`Q=100, N=${sizeLabel(n)}: ≥ 75% of FMA peak`, pct(fc.fraction), fc.fraction >= 0.75);
+    add(`Q=100, N=${sizeLabel(n)}: ≥ 75% of FMA peak`, pct(fc.fraction) + oneThread(c, (r) => pct(r.fraction)), fc.fraction >= 0.75);
     const ort = c.rows.onnxruntime;
-    add(`Q=100, N=${sizeLabel(n)}: ≥ 1.2× faster than onnxruntime`, `${ort.ratio.toFixed(2)}×${ort.estimatedFrom ? ' (est.)' : ''}`, ort.ratio >= 1.2);
+    const speedup = (r) => `${(ort.ms / r.ms).toFixed(2)}×`;
+    add(`Q=100, N=${sizeLabel(n)}: ≥ 1.2× faster than onnxruntime`, `${speedup(fc)}${ort.estimatedFrom ? ' (est.)' : ''}` + oneThread(c, speedup), ort.ratio >= 1.2);
   }
   const sim = report.similarity.find((c) => c.na === 1000 && c.nb === 1000);
-  if (sim) add('similarity 1000×1000: ≥ 70% of FMA peak', pct(sim.rows.facecore.fraction), sim.rows.facecore.fraction >= 0.7);
-  const plainRatios = [...report.topk, ...report.similarity].map((c) => c.rows.plain?.ratio).filter((r) => r !== undefined);
-  const worst = Math.min(...plainRatios);
-  add('≥ 20× the plain TS loop everywhere', `${worst.toFixed(0)}× at worst`, worst >= 20);
+  if (sim) add('similarity 1000×1000: ≥ 70% of FMA peak', pct(sim.rows.facecore.fraction) + oneThread(sim, (r) => pct(r.fraction)), sim.rows.facecore.fraction >= 0.7);
+  const plainCases = [...report.topk, ...report.similarity].filter((c) => c.rows.plain);
+  const worst = plainCases.reduce((a, c) => (c.rows.plain.ratio < a.rows.plain.ratio ? c : a));
+  const where = worst.q !== undefined ? `N=${sizeLabel(worst.n)} Q=${worst.q}` : `${sizeLabel(worst.na)}×${sizeLabel(worst.nb)}`;
+  add('≥ 20× the plain TS loop everywhere', `${worst.rows.plain.ratio.toFixed(1)}× at worst (${where})`, worst.rows.plain.ratio >= 20);
   return targets;
 }
 
