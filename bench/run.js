@@ -1,7 +1,8 @@
 // `npm run bench [-- NAME... --FLAG...]`: builds dist/ from src/, then runs each benchmark suite
-// (bench/NAME.js; all of them when none is named) one after another, each in its own node process
-// so one suite's memory is gone before the next starts. Flags (--quick ...) go to every suite.
-// --no-build skips the TypeScript build. Exits non-zero if the build or any suite fails.
+// (bench/NAME.js, or bench/NAME.bench.ts through `vitest bench`; all of them when none is named)
+// one after another, each in its own process so one suite's memory is gone before the next
+// starts. Flags (--quick ...) go to every .js suite. --no-build skips the TypeScript build.
+// Exits non-zero if the build or any suite fails.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,11 +14,14 @@ const args = process.argv.slice(2);
 const flags = args.filter((a) => a.startsWith('--') && a !== '--no-build');
 const names = args.filter((a) => !a.startsWith('--'));
 
-const available = fs.readdirSync(benchDir).filter((f) => f.endsWith('.js') && f !== 'run.js').sort();
+const suiteName = (file) => file.replace(/(\.bench\.ts|\.js)$/, '');
+const available = fs.readdirSync(benchDir)
+  .filter((f) => (f.endsWith('.js') && f !== 'run.js') || f.endsWith('.bench.ts'))
+  .sort();
 const suites = names.length === 0 ? available : names.map((name) => {
-  const file = `${path.basename(name, '.js')}.js`;
-  if (!available.includes(file)) {
-    console.error(`bench: no suite '${name}'; expected one of ${available.map((f) => path.basename(f, '.js')).join(', ')}`);
+  const file = available.find((f) => suiteName(f) === suiteName(path.basename(name)));
+  if (!file) {
+    console.error(`bench: no suite '${name}'; expected one of ${available.map(suiteName).join(', ')}`);
     process.exit(2);
   }
   return file;
@@ -35,10 +39,16 @@ if (!args.includes('--no-build')) {
 
 const summary = [];
 for (const suite of suites) {
-  console.log(`\n=== bench/${suite} ${flags.join(' ')}`);
   const t0 = Date.now();
-  // --expose-gc lets suites free one peer's copy of a gallery before the next peer makes its own.
-  const run = spawnSync(process.execPath, ['--expose-gc', path.join(benchDir, suite), ...flags], { cwd: root, stdio: 'inherit' });
+  let command;
+  if (suite.endsWith('.bench.ts')) {
+    command = [path.join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'bench', '--run', `bench/${suite}`];
+  } else {
+    // --expose-gc lets suites free one peer's copy of a gallery before the next peer makes its own.
+    command = ['--expose-gc', path.join(benchDir, suite), ...flags];
+  }
+  console.log(`\n=== bench/${suite} ${suite.endsWith('.js') ? flags.join(' ') : ''}`);
+  const run = spawnSync(process.execPath, command, { cwd: root, stdio: 'inherit' });
   const status = run.status ?? `signal ${run.signal}`;
   summary.push({ suite, status, seconds: (Date.now() - t0) / 1e3 });
 }
