@@ -11,13 +11,24 @@ import { fileURLToPath } from 'node:url';
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(benchDir, '..');
 const args = process.argv.slice(2);
-const flags = args.filter((a) => a.startsWith('--') && a !== '--no-build');
-const names = args.filter((a) => !a.startsWith('--'));
 
 const suiteName = (file) => file.replace(/(\.bench\.ts|\.js)$/, '');
 const available = fs.readdirSync(benchDir)
   .filter((f) => (f.endsWith('.js') && f !== 'run.js') || f.endsWith('.bench.ts'))
   .sort();
+
+// Suite names, and flags for the suites: `--flag`, `--flag=value`, or `--flag value` (a word
+// right after a flag is its value unless it names a suite).
+const names = [];
+const flags = [];
+for (const [i, arg] of args.entries()) {
+  const isSuite = available.some((f) => suiteName(f) === suiteName(path.basename(arg)));
+  if (arg === '--no-build') continue;
+  if (arg.startsWith('--')) flags.push(arg);
+  else if (!isSuite && i > 0 && args[i - 1].startsWith('--') && !args[i - 1].includes('=') && args[i - 1] !== '--no-build') flags.push(arg);
+  else names.push(arg);
+}
+
 const suites = names.length === 0 ? available : names.map((name) => {
   const file = available.find((f) => suiteName(f) === suiteName(path.basename(name)));
   if (!file) {
