@@ -23,9 +23,10 @@ const names = [];
 const flags = [];
 for (const [i, arg] of args.entries()) {
   const isSuite = available.some((f) => suiteName(f) === suiteName(path.basename(arg)));
+  const prev = i > 0 ? args[i - 1] : '';
+  const isValue = !isSuite && prev.startsWith('--') && !prev.includes('=') && prev !== '--no-build';
   if (arg === '--no-build') continue;
-  if (arg.startsWith('--')) flags.push(arg);
-  else if (!isSuite && i > 0 && args[i - 1].startsWith('--') && !args[i - 1].includes('=') && args[i - 1] !== '--no-build') flags.push(arg);
+  if (arg.startsWith('--') || isValue) flags.push(arg);
   else names.push(arg);
 }
 
