@@ -46,3 +46,8 @@ export {
 export {
   FaceAnalyzer, type FaceAnalyzerOptions, type AnalyzedFace, type AnalyzeOptions, type BatchOptions, type VerifyResult, type StageTimings,
 } from './pipeline/face-analyzer.js';
+export {
+  FaceIndex, type FaceIndexOptions, type OpenOptions, type AddOptions, type FaceEntry, type FaceRecord,
+  type SearchOptions, type SearchLabelsOptions, type FaceHit, type LabelHit, type Storage, type Durability,
+} from './index/face-index.js';
+export { CorruptIndexError, IndexLockedError } from './index/errors.js';

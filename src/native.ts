@@ -25,6 +25,24 @@ export interface NativeAddon {
   ): Promise<void>;
   warpAffine(...args: WarpArgs): void;
   warpAffineAsync(...args: WarpArgs): Promise<void>;
+  indexEncode(
+    vectors: Float32Array, dim: number, storage: number, normalize: boolean,
+    outData: Float32Array | Uint16Array | Int8Array, outScales: Float32Array,
+  ): void;
+  indexDecode(
+    data: Float32Array | Uint16Array | Int8Array, scales: Float32Array, storage: number, dim: number, row: number,
+    rows: number, out: Float32Array,
+  ): void;
+  indexSearchAsync(
+    queries: Float32Array, dim: number, metric: number, storage: number, data: Float32Array | Uint16Array | Int8Array,
+    scales: Float32Array, n: number, mask: Uint8Array | null, k: number, outIndex: Int32Array, outScores: Float32Array,
+    threads: number,
+  ): Promise<void>;
+  indexSearchLabelsAsync(
+    queries: Float32Array, dim: number, metric: number, storage: number, data: Float32Array | Uint16Array | Int8Array,
+    scales: Float32Array, n: number, mask: Uint8Array | null, labels: Int32Array, nLabels: number, aggregate: number,
+    k: number, outLabels: Int32Array, outScores: Float32Array, threads: number,
+  ): Promise<void>;
 }
 
 /** warpAffine's native arguments (see native/addon/warp_binding.cc). */

@@ -1,0 +1,398 @@
+// FaceIndex: the embedded face gallery. Faces (id -> vector, label = the identity, meta) in
+// float32, float16 or int8 storage, searched exactly by the native kernels; in memory, or
+// durable on disk with a write-ahead log (see durable-store.ts and docs/index-format.md).
+import fs from 'node:fs';
+import { native } from '../native.js';
+import { threadCount, type Metric, METRICS } from '../core/options.js';
+import { assertInteger, assertOneOf, assertOptionsObject, describe, rowsOf } from '../core/validate.js';
+import { DurableStore, type Durability } from './durable-store.js';
+import { CorruptIndexError } from './errors.js';
+import { bytesPerValue, STORAGES, type IndexImage, type Storage } from './file-format.js';
+import { allocRows, RowStore, STORAGE_CODE, type Meta } from './row-store.js';
+import { ADD, decodeRecord, encodeAdd, encodeRemove } from './wal-records.js';
+
+export type { Storage, Durability, Meta };
+
+export interface FaceIndexOptions {
+  /** Embedding length (1 .. 65536). */
+  dim: number;
+  /** 'f32' (default), 'f16' (half the memory) or 'i8' (a quarter, one scale per vector). */
+  storage?: Storage;
+  /** 'cosine' (default: vectors are stored L2-normalised) or 'dot'. */
+  metric?: Metric;
+}
+
+export interface OpenOptions extends Partial<FaceIndexOptions> {
+  /** 'fsync' (default): an add/remove resolves once its log record is on disk. 'none': once the OS has it. */
+  durability?: Durability;
+}
+
+export interface AddOptions {
+  /** The identity of each face (default: the face's own id). */
+  labels?: string[];
+  /** A JSON-serialisable object per face (or null/undefined). */
+  meta?: (Meta | null | undefined)[];
+}
+
+export interface FaceEntry {
+  id: string;
+  label: string;
+  meta?: Meta;
+}
+
+export interface FaceRecord extends FaceEntry {
+  /** The stored vector as float32 (normalised for cosine; dequantised for f16/i8). */
+  vector: Float32Array;
+}
+
+export interface SearchOptions {
+  /** Hits scoring below this are left out (open-set: no match rather than a wrong one). */
+  minScore?: number;
+  /** Only faces for which this returns true are candidates. */
+  filter?: (entry: FaceEntry) => boolean;
+  /** Threads for the kernel (default: the machine's cores). */
+  threads?: number;
+}
+
+export interface SearchLabelsOptions extends SearchOptions {
+  /** An identity's score: its best face ('max', default) or the mean over its faces. */
+  aggregate?: 'max' | 'mean';
+}
+
+export interface FaceHit {
+  id: string;
+  label: string;
+  score: number;
+}
+
+export interface LabelHit {
+  label: string;
+  score: number;
+}
+
+const MAX_DIM = 65536;
+const F16_MAX = 65504;
+
+function assertStrings(name: string, value: unknown, n?: number): string[] {
+  if (!Array.isArray(value)) throw new TypeError(`${name}: expected an array of strings, got ${describe(value)}`);
+  if (n !== undefined && value.length !== n) {
+    throw new RangeError(`${name}: expected ${n} entries (one per vector), got ${value.length}`);
+  }
+  value.forEach((s, i) => {
+    if (typeof s !== 'string') throw new TypeError(`${name}[${i}]: expected a string, got ${describe(s)}`);
+    if (s.length === 0) throw new RangeError(`${name}[${i}]: expected a non-empty string, got ''`);
+  });
+  return value as string[];
+}
+
+function cleanMeta(value: unknown, n: number): (Meta | undefined)[] {
+  if (value === undefined) return new Array(n).fill(undefined);
+  if (!Array.isArray(value)) throw new TypeError(`options.meta: expected an array of objects, got ${describe(value)}`);
+  if (value.length !== n) throw new RangeError(`options.meta: expected ${n} entries (one per vector), got ${value.length}`);
+  return value.map((m, i) => {
+    if (m === undefined || m === null) return undefined;
+    if (typeof m !== 'object' || Array.isArray(m)) {
+      throw new TypeError(`options.meta[${i}]: expected an object, null or undefined, got ${describe(m)}`);
+    }
+    try {
+      return JSON.parse(JSON.stringify(m)) as Meta;  // what is stored is what a reopen gives back
+    } catch (e) {
+      throw new TypeError(`options.meta[${i}]: expected a JSON-serialisable object (${(e as Error).message})`);
+    }
+  });
+}
+
+export class FaceIndex {
+  #rows: RowStore;
+  readonly #dim: number;
+  readonly #storage: Storage;
+  readonly #metric: Metric;
+  /** Searches (and compactions) reading a snapshot of slots [0, n): slot reuse waits for them. */
+  #readers = 0;
+  #durable: DurableStore | null = null;
+  #closed = false;
+  /** Compactions run one after another. */
+  #compaction: Promise<void> = Promise.resolve();
+
+  constructor(options: FaceIndexOptions) {
+    const opts = assertOptionsObject('options', options);
+    if (opts.dim === undefined) throw new TypeError('options.dim: expected an integer, got undefined');
+    this.#dim = assertInteger('options.dim', opts.dim, 1, MAX_DIM);
+    this.#storage = assertOneOf('options.storage', opts.storage ?? 'f32', STORAGES);
+    this.#metric = assertOneOf('options.metric', opts.metric ?? 'cosine', METRICS);
+    this.#rows = new RowStore(this.#dim, this.#storage);
+  }
+
+  /**
+   * Opens (or creates) a durable index at `file` (plus `file-wal` and `file.lock` beside it).
+   * Creating needs `dim`; reopening checks any dim/storage/metric given against the file.
+   */
+  static async open(file: string, options?: OpenOptions): Promise<FaceIndex> {
+    if (typeof file !== 'string' || file.length === 0) throw new TypeError(`path: expected a file path, got ${describe(file)}`);
+    const opts = assertOptionsObject('options', options);
+    const durability = assertOneOf('options.durability', opts.durability ?? 'fsync', ['fsync', 'none'] as const);
+    if (opts.dim !== undefined) assertInteger('options.dim', opts.dim, 1, MAX_DIM);
+    if (opts.storage !== undefined) assertOneOf('options.storage', opts.storage, STORAGES);
+    if (opts.metric !== undefined) assertOneOf('options.metric', opts.metric, METRICS);
+    if (!fs.existsSync(file) && opts.dim === undefined) {
+      throw new TypeError(`options.dim: expected an integer to create ${file}, got undefined`);
+    }
+    let index: FaceIndex | null = null;
+    const store = await DurableStore.open(file, durability, (img) => {
+      for (const [key, got] of [['dim', img.dim], ['storage', img.storage], ['metric', img.metric]] as const) {
+        const want = opts[key];
+        if (want !== undefined && want !== got) throw new RangeError(`options.${key}: ${file} has ${key} ${got}, got ${want}`);
+      }
+      index = new FaceIndex({ dim: img.dim, storage: img.storage, metric: img.metric });
+      index.#load(img);
+      return (payload: Buffer) => index!.#replay(payload);
+    }, () => ({ dim: opts.dim as number, storage: (opts.storage ?? 'f32') as Storage, metric: (opts.metric ?? 'cosine') as Metric }));
+    index!.#durable = store;
+    return index!;
+  }
+
+  get size(): number {
+    return this.#rows.size;
+  }
+  get dim(): number {
+    return this.#dim;
+  }
+  get storage(): Storage {
+    return this.#storage;
+  }
+  get metric(): Metric {
+    return this.#metric;
+  }
+  /** The file of a durable index (undefined in memory). */
+  get path(): string | undefined {
+    return this.#durable?.file;
+  }
+
+  /** Log records written and the commits (write + fsync) that carried them, since open (durable only). */
+  get logStats(): { records: number; commits: number } | undefined {
+    return this.#durable?.stats;
+  }
+
+  /** Adds faces; rejects (and changes nothing) on bad input or an id already present. */
+  async add(ids: string[], vectors: Float32Array, options?: AddOptions): Promise<void> {
+    this.#assertOpen();
+    const opts = assertOptionsObject('options', options);
+    const idList = assertStrings('ids', ids);
+    const n = rowsOf('vectors', vectors, this.#dim);
+    if (n !== idList.length) throw new RangeError(`vectors: expected ${idList.length} rows (one per id) of dim ${this.#dim}, got ${n}`);
+    const labels = opts.labels === undefined ? idList : assertStrings('options.labels', opts.labels, n);
+    const meta = cleanMeta(opts.meta, n);
+    const seen = new Set<string>();
+    idList.forEach((id, i) => {
+      if (seen.has(id)) throw new RangeError(`ids[${i}]: '${id}' appears twice in this call`);
+      if (this.#rows.slotOf.has(id)) throw new RangeError(`ids[${i}]: '${id}' is already in the index (remove it first)`);
+      seen.add(id);
+    });
+    if (n === 0) return;
+    if (this.#storage === 'f16' && this.#metric === 'dot') {
+      for (let i = 0; i < vectors.length; i++) {
+        if (Math.abs(vectors[i]) > F16_MAX) {
+          throw new RangeError(`vectors: expected |values| <= ${F16_MAX} for f16 storage with metric 'dot', got ${vectors[i]} at index ${i}`);
+        }
+      }
+    }
+    const encoded = allocRows(this.#storage, n * this.#dim);
+    const scales = new Float32Array(this.#storage === 'i8' ? n : 0);
+    native.indexEncode(vectors, this.#dim, STORAGE_CODE[this.#storage], this.#metric === 'cosine', encoded, scales);
+    this.#rows.insert([...idList], [...labels], meta, encoded, scales, this.#readers === 0);
+    if (this.#durable) await this.#durable.log(encodeAdd(idList, labels, meta, vectors));
+  }
+
+  /** Removes faces by id (unknown ids are skipped); resolves to how many were removed. */
+  async remove(ids: string[]): Promise<number> {
+    this.#assertOpen();
+    const removed = [...new Set(assertStrings('ids', ids))].filter((id) => this.#rows.delete(id, this.#readers > 0));
+    if (this.#durable && removed.length > 0) await this.#durable.log(encodeRemove(removed));
+    return removed.length;
+  }
+
+  has(id: string): boolean {
+    return this.#rows.slotOf.has(id);
+  }
+
+  get(id: string): FaceRecord | undefined {
+    const slot = this.#rows.slotOf.get(id);
+    return slot === undefined ? undefined : this.#record(slot);
+  }
+
+  /** Every face, in slot order. */
+  *entries(): IterableIterator<FaceRecord> {
+    for (const slot of this.#rows.liveSlots()) yield this.#record(slot);
+  }
+
+  /** Per query row, the k best faces (best first; equal scores: the earlier slot). */
+  async search(queries: Float32Array, k: number, options?: SearchOptions): Promise<FaceHit[][]> {
+    const { nq, minScore, mask, threads, rows } = this.#prepareSearch(queries, k, options);
+    const kk = Math.min(k, rows.n);
+    if (nq === 0) return [];
+    if (kk === 0 || rows.size === 0) return Array.from({ length: nq }, () => []);
+    const index = new Int32Array(nq * kk), scores = new Float32Array(nq * kk);
+    const { ids, labelOf, labels } = { ids: rows.ids, labelOf: rows.labelOf, labels: rows.labels.names };
+    await this.#reading(() => native.indexSearchAsync(
+      queries, this.#dim, this.#metricCode, STORAGE_CODE[this.#storage], rows.data, rows.scales, rows.n, mask, k,
+      index, scores, threads));
+    return this.#collect(nq, kk, index, scores, minScore, (slot, score) => ({ id: ids[slot], label: labels[labelOf[slot]], score }));
+  }
+
+  /** Per query row, the k best identities: each label scored by its best (or mean) face. */
+  async searchLabels(queries: Float32Array, k: number, options?: SearchLabelsOptions): Promise<LabelHit[][]> {
+    const aggregate = assertOneOf('options.aggregate', (options as SearchLabelsOptions | undefined)?.aggregate ?? 'max', ['max', 'mean'] as const);
+    const { nq, minScore, mask, threads, rows } = this.#prepareSearch(queries, k, options);
+    const nLabels = rows.labels.count, kk = Math.min(k, nLabels);
+    if (nq === 0) return [];
+    if (kk === 0 || rows.size === 0) return Array.from({ length: nq }, () => []);
+    const out = new Int32Array(nq * kk), scores = new Float32Array(nq * kk);
+    const names = rows.labels.names;
+    await this.#reading(() => native.indexSearchLabelsAsync(
+      queries, this.#dim, this.#metricCode, STORAGE_CODE[this.#storage], rows.data, rows.scales, rows.n, mask,
+      rows.labelOf, nLabels, aggregate === 'max' ? 0 : 1, k, out, scores, threads));
+    return this.#collect(nq, kk, out, scores, minScore, (l, score) => ({ label: names[l], score }));
+  }
+
+  /**
+   * Drops deleted slots. Durable: writes the whole index to a new file (fsync, rename, fsync the
+   * directory) and starts an empty log; adds and removes made meanwhile go to the new log.
+   */
+  async compact(): Promise<void> {
+    this.#assertOpen();
+    if (!this.#durable) {
+      this.#rows = this.#rows.dense();
+      return;
+    }
+    const durable = this.#durable;
+    const run = this.#compaction.then(() => durable.compact(() => {
+      // Runs with the log paused: everything applied so far is in this snapshot.
+      this.#rows = this.#rows.dense();
+      return this.#image(this.#rows);
+    }, (write) => this.#reading(write)));
+    this.#compaction = run.catch(() => undefined);
+    await run;
+  }
+
+  /** Waits for pending log writes, closes the files and releases the lock. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#compaction;
+    await this.#durable?.close();
+  }
+
+  // --- internals ---
+
+  get #metricCode(): number {
+    return this.#metric === 'dot' ? 0 : 1;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error(`FaceIndex${this.path ? ` ${this.path}` : ''}: the index is closed`);
+    const failed = this.#durable?.failed;
+    if (failed) throw new Error(`FaceIndex ${this.path}: a log write failed earlier (${failed.message}); reopen the index`);
+  }
+
+  #record(slot: number): FaceRecord {
+    const rows = this.#rows;
+    const rec: FaceRecord = { id: rows.ids[slot], label: rows.labels.names[rows.labelOf[slot]], vector: rows.vector(slot) };
+    if (rows.meta[slot] !== undefined) rec.meta = rows.meta[slot];
+    return rec;
+  }
+
+  #prepareSearch(queries: Float32Array, k: number, options: SearchOptions | undefined) {
+    this.#assertOpen();
+    const opts = assertOptionsObject('options', options);
+    const nq = rowsOf('queries', queries, this.#dim);
+    assertInteger('k', k, 1, 2 ** 31 - 1);
+    let minScore: number | undefined;
+    if (opts.minScore !== undefined) {
+      if (typeof opts.minScore !== 'number') throw new TypeError(`options.minScore: expected a number, got ${describe(opts.minScore)}`);
+      if (Number.isNaN(opts.minScore)) throw new RangeError('options.minScore: expected a number, got NaN');
+      minScore = opts.minScore;
+    }
+    const filter = opts.filter;
+    if (filter !== undefined && typeof filter !== 'function') throw new TypeError(`options.filter: expected a function, got ${describe(filter)}`);
+    const threads = threadCount(opts.threads);
+    const rows = this.#rows;
+    // The candidates as of now: a copy, so removes made while the search runs do not touch it.
+    const mask = rows.live.slice(0, rows.n);
+    if (filter) {
+      for (let s = 0; s < rows.n; s++) {
+        if (!mask[s]) continue;
+        const entry: FaceEntry = { id: rows.ids[s], label: rows.labels.names[rows.labelOf[s]] };
+        if (rows.meta[s] !== undefined) entry.meta = rows.meta[s];
+        if (!(filter as (e: FaceEntry) => unknown)(entry)) mask[s] = 0;
+      }
+    }
+    return { nq, minScore, mask, threads, rows };
+  }
+
+  async #reading<T>(run: () => Promise<T>): Promise<T> {
+    this.#readers++;
+    try {
+      return await run();
+    } finally {
+      if (--this.#readers === 0) this.#rows.labels.settle();
+    }
+  }
+
+  #collect<T>(nq: number, kk: number, index: Int32Array, scores: Float32Array, minScore: number | undefined,
+    make: (i: number, score: number) => T): T[][] {
+    const out: T[][] = [];
+    for (let q = 0; q < nq; q++) {
+      const hits: T[] = [];
+      for (let r = 0; r < kk; r++) {
+        const i = index[q * kk + r], score = scores[q * kk + r];
+        if (i < 0 || (minScore !== undefined && score < minScore)) break;
+        hits.push(make(i, score));
+      }
+      out.push(hits);
+    }
+    return out;
+  }
+
+  #image(rows: RowStore): Omit<IndexImage, 'generation'> {
+    const n = rows.n, anyMeta = rows.meta.some((m, s) => s < n && m !== undefined);
+    const bytes = n * rows.rowBytes;
+    return {
+      dim: this.#dim, storage: this.#storage, metric: this.#metric,
+      ids: rows.ids.slice(0, n), labels: Array.from(rows.labelOf.subarray(0, n), (l) => rows.labels.names[l]),
+      meta: anyMeta ? rows.meta.slice(0, n).map((m) => m ?? null) : null,
+      vectors: new Uint8Array(rows.data.buffer, rows.data.byteOffset, bytes),
+      scales: new Uint8Array(rows.scales.buffer, rows.scales.byteOffset, this.#storage === 'i8' ? n * 4 : 0),
+    };
+  }
+
+  #load(img: IndexImage): void {
+    const n = img.ids.length, len = n * this.#dim, v = img.vectors;
+    const bpv = bytesPerValue(this.#storage);
+    // Use the file's bytes in place when aligned for the element type (they are, in a file read whole).
+    const aligned = v.byteOffset % bpv === 0 ? v : new Uint8Array(v);
+    const data = this.#storage === 'f32' ? new Float32Array(aligned.buffer, aligned.byteOffset, len)
+      : this.#storage === 'f16' ? new Uint16Array(aligned.buffer, aligned.byteOffset, len)
+        : new Int8Array(aligned.buffer, aligned.byteOffset, len);
+    const s = img.scales;
+    const scales = new Float32Array(n > 0 && this.#storage === 'i8' ? n : 0);
+    if (scales.length > 0) new Uint8Array(scales.buffer).set(s);
+    this.#rows = new RowStore(this.#dim, this.#storage);
+    this.#rows.adopt(data, scales, img.ids, img.labels, img.meta);
+  }
+
+  #replay(payload: Buffer): void {
+    const rec = decodeRecord(payload, this.#dim);
+    if (rec.type === ADD) {
+      const ids = rec.ids, labels = rec.labels, meta = rec.meta?.map((m) => m ?? undefined) ?? new Array(ids.length).fill(undefined);
+      if (ids.some((id) => this.#rows.slotOf.has(id))) throw new Error('add record of an id already present');
+      const encoded = allocRows(this.#storage, ids.length * this.#dim);
+      const scales = new Float32Array(this.#storage === 'i8' ? ids.length : 0);
+      native.indexEncode(rec.vectors, this.#dim, STORAGE_CODE[this.#storage], this.#metric === 'cosine', encoded, scales);
+      this.#rows.insert(ids, labels, meta, encoded, scales, true);
+    } else {
+      for (const id of rec.ids) this.#rows.delete(id, false);
+    }
+  }
+}
+
+export { CorruptIndexError };

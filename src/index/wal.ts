@@ -1,0 +1,178 @@
+// The write-ahead log beside the main file: a 32-byte header (magic, version, the generation
+// of the main file it extends) and records [u32 length][u32 CRC-32 of payload][payload].
+// A crash mid-append leaves a torn tail, which fails its length or checksum check: replay
+// stops there and the tail is cut off before anything new is appended.
+//
+// Group commit: records appended while a write+fsync is in flight wait and share the next one.
+import fs from 'node:fs/promises';
+import { crc32 } from 'node:zlib';
+import { writeFileAtomic } from './atomic-file.js';
+import { CorruptIndexError } from './errors.js';
+
+const MAGIC = Buffer.from('FACEWAL\0', 'latin1');
+const VERSION = 1;
+export const WAL_HEADER_BYTES = 32;
+
+export type Durability = 'fsync' | 'none';
+
+export function walHeader(generation: number): Buffer {
+  const h = Buffer.alloc(WAL_HEADER_BYTES);
+  MAGIC.copy(h, 0);
+  h.writeUInt32LE(VERSION, 8);
+  h.writeBigUInt64LE(BigInt(generation), 16);
+  h.writeUInt32LE(crc32(h.subarray(0, 28)), 28);
+  return h;
+}
+
+/** Frames one payload as a log record. */
+export function frame(payload: Buffer): Buffer {
+  const rec = Buffer.allocUnsafe(8 + payload.length);
+  rec.writeUInt32LE(payload.length, 0);
+  rec.writeUInt32LE(crc32(payload), 4);
+  payload.copy(rec, 8);
+  return rec;
+}
+
+export interface WalContents {
+  generation: number;
+  records: Buffer[];
+  /** Bytes of header + intact records: where the next append goes. */
+  validEnd: number;
+  tornBytes: number;
+}
+
+/** Parses a log; a damaged header is an error, a damaged tail is reported and left out. */
+export function readWal(file: string, buf: Buffer): WalContents {
+  if (buf.length < WAL_HEADER_BYTES || !buf.subarray(0, 8).equals(MAGIC) || buf.readUInt32LE(28) !== crc32(buf.subarray(0, 28))) {
+    throw new CorruptIndexError(file, 'wal header', buf.length < WAL_HEADER_BYTES ? `truncated: ${buf.length} bytes` : 'bad magic or checksum');
+  }
+  if (buf.readUInt32LE(8) !== VERSION) throw new CorruptIndexError(file, 'wal header', `unsupported version ${buf.readUInt32LE(8)}`);
+  const records: Buffer[] = [];
+  let off = WAL_HEADER_BYTES;
+  while (off + 8 <= buf.length) {
+    const len = buf.readUInt32LE(off);
+    if (off + 8 + len > buf.length) break;
+    const payload = buf.subarray(off + 8, off + 8 + len);
+    if (crc32(payload) !== buf.readUInt32LE(off + 4)) break;
+    records.push(payload);
+    off += 8 + len;
+  }
+  return { generation: Number(buf.readBigUInt64LE(16)), records, validEnd: off, tornBytes: buf.length - off };
+}
+
+export async function createWal(file: string, generation: number, durable: boolean): Promise<void> {
+  await writeFileAtomic(file, [walHeader(generation)], durable);
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+/** Appends framed records; each append's Promise settles once its record is written (and fsynced). */
+export class WalWriter {
+  private pending: Buffer[] = [];
+  private waiters: Waiter[] = [];
+  private flushing: Promise<void> | null = null;
+  private paused = false;
+  private failure: Error | null = null;
+  /** Records written and the write(+fsync) calls that carried them: group commit makes commits < records. */
+  readonly stats = { records: 0, commits: 0 };
+
+  private constructor(private handle: fs.FileHandle, private position: number, readonly durability: Durability) {}
+
+  /** Opens a log for appending at `validEnd`, cutting off any torn tail first. */
+  static async open(file: string, validEnd: number, durability: Durability): Promise<WalWriter> {
+    const handle = await fs.open(file, 'r+');
+    const { size } = await handle.stat();
+    if (size !== validEnd) {
+      await handle.truncate(validEnd);
+      if (durability === 'fsync') await handle.sync();
+    }
+    return new WalWriter(handle, validEnd, durability);
+  }
+
+  get failed(): Error | null {
+    return this.failure;
+  }
+
+  append(record: Buffer): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.pending.push(record);
+      this.waiters.push({ resolve, reject });
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    if (this.flushing || this.paused || this.pending.length === 0) return;
+    this.flushing = this.flushLoop().finally(() => {
+      this.flushing = null;
+      this.kick();
+    });
+  }
+
+  private async flushLoop(): Promise<void> {
+    // Let every append made in this tick join the first batch.
+    await new Promise<void>((r) => setImmediate(r));
+    while (this.pending.length > 0 && !this.paused) {
+      const batch = Buffer.concat(this.pending);
+      const waiters = this.waiters;
+      this.pending = [];
+      this.waiters = [];
+      try {
+        let done = 0;
+        while (done < batch.length) {
+          done += (await this.handle.write(batch, done, batch.length - done, this.position + done)).bytesWritten;
+        }
+        if (this.durability === 'fsync') await this.handle.datasync();
+        this.position += batch.length;
+        this.stats.records += waiters.length;
+        this.stats.commits++;
+        for (const w of waiters) w.resolve();
+      } catch (e) {
+        // Nothing after a failed write can be trusted to follow it in the log.
+        this.failure = e as Error;
+        for (const w of [...waiters, ...this.waiters]) w.reject(this.failure);
+        this.pending = [];
+        this.waiters = [];
+        return;
+      }
+    }
+  }
+
+  /** Stops writing (after the batch in flight) and hands back what was still queued. */
+  async pause(): Promise<{ records: Buffer[]; waiters: Waiter[] }> {
+    this.paused = true;
+    while (this.flushing) await this.flushing;
+    const taken = { records: this.pending, waiters: this.waiters };
+    this.pending = [];
+    this.waiters = [];
+    return taken;
+  }
+
+  /** Puts records back at the front of the queue (a compaction that failed). */
+  requeue(taken: { records: Buffer[]; waiters: Waiter[] }): void {
+    this.pending = [...taken.records, ...this.pending];
+    this.waiters = [...taken.waiters, ...this.waiters];
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.kick();
+  }
+
+  /** Moves appends to another (freshly created) log file. */
+  async switchTo(file: string, position: number): Promise<void> {
+    const next = await fs.open(file, 'r+');
+    await this.handle.close();
+    this.handle = next;
+    this.position = position;
+  }
+
+  async close(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    await this.handle.close();
+  }
+}
