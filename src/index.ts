@@ -3,3 +3,11 @@ export { similarityMatrix, similarityMatrixAsync, type SimilarityOptions } from 
 export { topK, topKAsync, type TopKOptions, type TopKResult } from './core/topk.js';
 export { defaultThreads, type Metric } from './core/options.js';
 export { getIsa, detectedIsa, setIsa, type IsaName } from './core/cpu.js';
+export { ARCFACE_TEMPLATE_112, templateForSize } from './align/templates.js';
+export { estimateSimilarity, estimateAffine, invertAffine, transformPoints, type Points } from './align/transform.js';
+export {
+  warpAffine, warpAffineAsync, type WarpOptions, type Matrices, type Interpolation, type BorderMode, type WarpOutput,
+  type ChannelOrder,
+} from './align/warp.js';
+export { alignFaces, alignFacesAsync, type AlignOptions, type AlignResult, type Landmarks } from './align/align-faces.js';
+export type { RawImage } from './align/image.js';
