@@ -70,7 +70,7 @@ export const enrollCommand: Command = {
       const bar = ctx.output.progress('enrolling', work.length);
       const skip = (file: string, reason: string) => {
         skipped.push({ file, reason });
-        ctx.output.warn(`skipped ${path.join(dirArg, file)}: ${reason}`);
+        ctx.output.warn(`skipped: ${reason}`);
       };
       await eachLimited(work, 2, async (rel) => {
         const id = rel.split(path.sep).join('/');
@@ -87,7 +87,7 @@ export const enrollCommand: Command = {
           return skip(rel, err.message);
         }
         const face = mainFace(found.faces, found.width, found.height);
-        if (!face) return skip(rel, 'no face found');
+        if (!face) return skip(rel, `no face found in ${path.join(dirArg, rel)}`);
         if (found.faces.length > 1) severalFaces++;
         const meta: FaceMeta = { file: id, model: key, modelName: name, box: face.box.map((x) => Math.round(x)) };
         await gallery.add([id], face.embedding, { labels: [identity], meta: [meta] });

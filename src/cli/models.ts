@@ -128,8 +128,9 @@ export async function facesInFile(analyzer: FaceAnalyzer, file: string, label = 
   try {
     image = await decodeImage(file, label);
   } catch (err) {
-    const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
-    throw new CliError(/file not found/.test(message) ? `file not found: ${label}` : `unreadable image: ${message}`);
+    const message = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+    if (/file not found/.test(message)) throw new CliError(`file not found: ${label}`);
+    throw new CliError(`unreadable image ${label}: ${message.startsWith(`${label}: `) ? message.slice(label.length + 2) : message}`);
   }
   return { width: image.width, height: image.height, faces: await analyzer.analyze(image) };
 }
