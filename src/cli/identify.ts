@@ -3,13 +3,14 @@
 // Open-set: the best identity is only named when it scores at least the threshold, else the
 // face is "unknown" (a stranger rather than a wrong name).
 
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { FaceIndex } from '../index/face-index.js';
 import type { Command, CliContext, ParsedArgs } from './command.js';
 import { eachLimited } from './files.js';
 import { openGallery } from './gallery.js';
 import {
-  decisionThreshold, facesInFile, MODEL_OPTIONS, MODEL_USAGE, modelChoice, modelKey, modelName, openAnalyzer, round4, thresholdOption,
+  assertFiles, decisionThreshold, facesInFile, MODEL_OPTIONS, MODEL_USAGE, modelChoice, modelKey, modelName, openAnalyzer, round4, thresholdOption,
 } from './models.js';
 import { CliError, UsageError } from './output.js';
 
@@ -56,6 +57,11 @@ export const identifyCommand: Command = {
     const k = Number(rawK);
     if (!Number.isInteger(k) || k < 1 || k > 1000) throw new UsageError(`-k: expected an integer in [1, 1000], got ${JSON.stringify(rawK)}`);
     const given = thresholdOption(args.values);
+    if (!existsSync(path.resolve(ctx.cwd, indexArg))) {
+      throw new CliError(`index not found: ${indexArg} (create it with 'facecore enroll <dir> --index ${indexArg}')`);
+    }
+    // One photo: a missing file is the command's error; several: a warning each, as unreadable ones.
+    if (args.positionals.length === 1) await assertFiles(ctx.cwd, args.positionals);
 
     const analyzer = await openAnalyzer(modelChoice(args.values, (p) => path.resolve(ctx.cwd, p)));
     let index: FaceIndex | undefined;

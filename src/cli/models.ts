@@ -4,6 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
+import path from 'node:path';
 import type { Box } from '../models/detectors/types.js';
 import type { AnalyzedFace, FaceAnalyzer } from '../pipeline/face-analyzer.js';
 import type { OptionSpec } from './command.js';
@@ -119,6 +120,16 @@ export interface DecodedFaces {
   width: number;
   height: number;
   faces: AnalyzedFace[];
+}
+
+/** Fails fast (before the models load) on photo arguments that are not files. */
+export async function assertFiles(cwd: string, labels: readonly string[]): Promise<void> {
+  const { stat } = await import('node:fs/promises');
+  for (const label of labels) {
+    const info = await stat(path.resolve(cwd, label)).catch(() => null);
+    if (!info) throw new CliError(`file not found: ${label}`);
+    if (!info.isFile()) throw new CliError(`expected a photo file, got a folder: ${label}`);
+  }
 }
 
 /** Decodes a photo file and finds every face; a missing or unreadable file is a CliError naming it. */

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { Command, CliContext, ParsedArgs } from './command.js';
 import {
-  decisionThreshold, facesInFile, mainFace, MODEL_OPTIONS, MODEL_USAGE, modelChoice, modelName, openAnalyzer, round4, thresholdOption,
+  assertFiles, decisionThreshold, facesInFile, mainFace, MODEL_OPTIONS, MODEL_USAGE, modelChoice, modelName, openAnalyzer, round4, thresholdOption,
 } from './models.js';
 import { CliError, UsageError } from './output.js';
 
@@ -30,6 +30,7 @@ export const verifyCommand: Command = {
     if (args.positionals.length !== 2) throw new UsageError(`expected <photo-a> <photo-b>, got ${args.positionals.length} argument(s)`);
     const threshold = thresholdOption(args.values);
     const [a, b] = args.positionals as [string, string];
+    await assertFiles(ctx.cwd, [a, b]);
     const analyzer = await openAnalyzer(modelChoice(args.values, (p) => path.resolve(ctx.cwd, p)));
     try {
       const t = decisionThreshold(analyzer, threshold);
