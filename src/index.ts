@@ -11,14 +11,6 @@ export * from './eval/report.js';
 export * from './eval/score-pairs.js';
 export { clusterEmbeddings, type ClusterOptions, type Clustering, type Linkage } from './cluster/agglomerative.js';
 export { aggregateTemplate } from './cluster/template.js';
-export { ARCFACE_TEMPLATE_112, templateForSize } from './align/templates.js';
-export { estimateSimilarity, estimateAffine, invertAffine, transformPoints, type Points } from './align/transform.js';
-export {
-  warpAffine, warpAffineAsync, type WarpOptions, type Matrices, type Interpolation, type BorderMode, type WarpOutput,
-  type ChannelOrder,
-} from './align/warp.js';
-export { alignFaces, alignFacesAsync, type AlignOptions, type AlignResult, type Landmarks } from './align/align-faces.js';
-export type { RawImage } from './align/image.js';
 export {
   convertTfjsGraph,
   convertTfjsArtifacts,
@@ -34,6 +26,14 @@ export {
   type CachedConvertOptions,
   type TfGraphModelArtifacts,
 } from './models/convert/index.js';
+export { ARCFACE_TEMPLATE_112, templateForSize } from './align/templates.js';
+export { estimateSimilarity, estimateAffine, invertAffine, transformPoints, type Points } from './align/transform.js';
+export {
+  warpAffine, warpAffineAsync, type WarpOptions, type Matrices, type Interpolation, type BorderMode, type WarpOutput,
+  type ChannelOrder,
+} from './align/warp.js';
+export { alignFaces, alignFacesAsync, type AlignOptions, type AlignResult, type Landmarks } from './align/align-faces.js';
+export type { RawImage } from './align/image.js';
 export { decodeImage, type ImageInput, type RgbImage } from './image/decode.js';
 export { ModelSession, liveSessions, type SessionOptions, type GraphOptimization } from './models/session.js';
 export { Detector, loadDetectorModel, detectorFamily, type DetectorFamily, type DetectorLoadOptions } from './models/detectors/index.js';

@@ -41,6 +41,7 @@ struct Avx2 {
   static VI both(VI a, VI b) { return _mm256_and_si256(a, b); }
   static bool any_greater(VI v, VI max) { return !_mm256_testz_si256(_mm256_cmpgt_epi32(v, max), _mm256_cmpgt_epi32(v, max)); }
   static bool all(VI m) { return _mm256_movemask_epi8(m) == -1; }
+  static void store_i(int* p, VI v) { _mm256_store_si256(reinterpret_cast<__m256i*>(p), v); }
   static VI gather_or(VI fallback, VI m, const uint8_t* base, VI off) {
     return _mm256_mask_i32gather_epi32(fallback, reinterpret_cast<const int*>(base), off, m, 1);
   }

@@ -44,6 +44,7 @@ struct Avx512 {
   static __mmask16 both(__mmask16 a, __mmask16 b) { return a & b; }
   static bool any_greater(VI v, VI max) { return _mm512_cmpgt_epi32_mask(v, max) != 0; }
   static bool all(__mmask16 m) { return m == 0xffff; }
+  static void store_i(int* p, VI v) { _mm512_store_si512(p, v); }
   static VI gather_or(VI fallback, __mmask16 m, const uint8_t* base, VI off) {
     return _mm512_mask_i32gather_epi32(fallback, m, off, base, 1);
   }

@@ -10,6 +10,9 @@
 // The row's tail (width not a multiple of the step) goes through the per-pixel path.
 #pragma once
 
+#include <cmath>
+#include <cstddef>
+
 #include "facecore/warp_affine.h"
 #include "warp_affine_pixel.h"
 
@@ -46,6 +49,14 @@ void warp_row_simd_c(const WarpRowArgs& a) {
     scale[k] = T::set1(a.scale[k]);
     bias[k] = T::set1(a.bias[k]);
   }
+  // Shrinking warps step over many source cache lines per pixel, along diagonals hardware
+  // prefetchers do not follow: prefetch the lines row y + kAhead will read (its offsets are this
+  // row's, shifted by kAhead rows of the inverse map).
+  constexpr int kAhead = 2;
+  const double ahead = std::round(kAhead * m[4]) * img.stride + std::round(kAhead * m[1]) * C;
+  const bool prefetch = std::fabs(ahead) < (1 << 28);
+  const VI vahead = T::set1i(prefetch ? static_cast<int>(ahead) : 0);
+  const size_t stride = img.stride;
   int x = 0;
   for (; x + L <= w; x += L) {
     VI x0, y0;
@@ -60,6 +71,14 @@ void warp_row_simd_c(const WarpRowArgs& a) {
       if (T::any_greater(o10, maxoff_pair)) {  // an 8-byte read would pass the end of data (no slack)
         warp_pixels(a, x, x + L);
         continue;
+      }
+      if (prefetch) {
+        alignas(64) int next[L];
+        T::store_i(next, T::add(o00, vahead));
+        for (int j = 0; j < L; ++j) {
+          __builtin_prefetch(base + next[j]);
+          __builtin_prefetch(base + next[j] + stride);
+        }
       }
       const typename T::Pairs r0 = T::gather_pairs(base, o00), r1 = T::gather_pairs(base, o10);
       for (int k = 0; k < kUsed; ++k) {
