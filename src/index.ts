@@ -11,3 +11,11 @@ export * from './eval/report.js';
 export * from './eval/score-pairs.js';
 export { clusterEmbeddings, type ClusterOptions, type Clustering, type Linkage } from './cluster/agglomerative.js';
 export { aggregateTemplate } from './cluster/template.js';
+export { ARCFACE_TEMPLATE_112, templateForSize } from './align/templates.js';
+export { estimateSimilarity, estimateAffine, invertAffine, transformPoints, type Points } from './align/transform.js';
+export {
+  warpAffine, warpAffineAsync, type WarpOptions, type Matrices, type Interpolation, type BorderMode, type WarpOutput,
+  type ChannelOrder,
+} from './align/warp.js';
+export { alignFaces, alignFacesAsync, type AlignOptions, type AlignResult, type Landmarks } from './align/align-faces.js';
+export type { RawImage } from './align/image.js';

@@ -23,7 +23,16 @@ export interface NativeAddon {
     queries: Float32Array, gallery: Float32Array, dim: number, k: number, metric: number,
     outIndices: Int32Array, outScores: Float32Array, threads: number,
   ): Promise<void>;
+  warpAffine(...args: WarpArgs): void;
+  warpAffineAsync(...args: WarpArgs): Promise<void>;
 }
+
+/** warpAffine's native arguments (see native/addon/warp_binding.cc). */
+export type WarpArgs = readonly [
+  data: Uint8Array, width: number, height: number, channels: number, stride: number, inverse: Float64Array,
+  outWidth: number, outHeight: number, interpolation: number, border: number, borderValue: Float64Array,
+  output: number, bgr: boolean, meanStd: Float64Array, out: Uint8Array | Float32Array, threads: number,
+];
 
 const ISA_NAMES: readonly string[] = ['scalar', 'avx2', 'avx512'];
 

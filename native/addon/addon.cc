@@ -8,6 +8,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   using namespace facecore::addon;
   InitCpu(env, exports);
   InitSimilarity(env, exports);
+  InitWarp(env, exports);
   return exports;
 }
 

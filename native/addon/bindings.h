@@ -7,5 +7,6 @@ namespace facecore::addon {
 
 void InitCpu(Napi::Env env, Napi::Object exports);
 void InitSimilarity(Napi::Env env, Napi::Object exports);
+void InitWarp(Napi::Env env, Napi::Object exports);
 
 }  // namespace facecore::addon

@@ -1,0 +1,85 @@
+// AVX2 + FMA warp-affine rows: 8 destination pixels per step (see warp_affine_simd.h).
+#include <immintrin.h>
+
+#include <cstring>
+
+#include "warp_affine_simd.h"
+
+namespace facecore::detail {
+namespace {
+
+struct Avx2 {
+  using VF = __m256;
+  using VI = __m256i;
+  static constexpr int kLanes = 8;
+  struct Limits {
+    __m256d zero, xlim, ylim, iota0, iota4;
+  };
+  static Limits limits(double xlim, double ylim) {
+    return {_mm256_setzero_pd(), _mm256_set1_pd(xlim), _mm256_set1_pd(ylim), _mm256_set_pd(3, 2, 1, 0),
+            _mm256_set_pd(7, 6, 5, 4)};
+  }
+  static bool coords(double m0, double bx, double m3, double by, int x, const Limits& l, VI* ix, VI* iy, VF* fx,
+                     VF* fy) {
+    const __m256d x0 = _mm256_add_pd(_mm256_set1_pd(x), l.iota0), x1 = _mm256_add_pd(_mm256_set1_pd(x), l.iota4);
+    const __m256d a0 = _mm256_set1_pd(m0), a3 = _mm256_set1_pd(m3);
+    const __m256d sx0 = _mm256_fmadd_pd(a0, x0, _mm256_set1_pd(bx)), sx1 = _mm256_fmadd_pd(a0, x1, _mm256_set1_pd(bx));
+    const __m256d sy0 = _mm256_fmadd_pd(a3, x0, _mm256_set1_pd(by)), sy1 = _mm256_fmadd_pd(a3, x1, _mm256_set1_pd(by));
+    auto inside = [&](__m256d s, __m256d lim) {
+      return _mm256_and_pd(_mm256_cmp_pd(s, l.zero, _CMP_GE_OQ), _mm256_cmp_pd(s, lim, _CMP_LT_OQ));
+    };
+    const __m256d all = _mm256_and_pd(_mm256_and_pd(inside(sx0, l.xlim), inside(sx1, l.xlim)),
+                                      _mm256_and_pd(inside(sy0, l.ylim), inside(sy1, l.ylim)));
+    if (_mm256_movemask_pd(all) != 0xf) return false;
+    const __m256d fx0 = _mm256_floor_pd(sx0), fx1 = _mm256_floor_pd(sx1);
+    const __m256d fy0 = _mm256_floor_pd(sy0), fy1 = _mm256_floor_pd(sy1);
+    *ix = _mm256_set_m128i(_mm256_cvttpd_epi32(fx1), _mm256_cvttpd_epi32(fx0));
+    *iy = _mm256_set_m128i(_mm256_cvttpd_epi32(fy1), _mm256_cvttpd_epi32(fy0));
+    *fx = _mm256_set_m128(_mm256_cvtpd_ps(_mm256_sub_pd(sx1, fx1)), _mm256_cvtpd_ps(_mm256_sub_pd(sx0, fx0)));
+    *fy = _mm256_set_m128(_mm256_cvtpd_ps(_mm256_sub_pd(sy1, fy1)), _mm256_cvtpd_ps(_mm256_sub_pd(sy0, fy0)));
+    return true;
+  }
+  static VF set1(float v) { return _mm256_set1_ps(v); }
+  static VI set1i(int v) { return _mm256_set1_epi32(v); }
+  static VI add(VI a, VI b) { return _mm256_add_epi32(a, b); }
+  static VI mullo(VI a, VI b) { return _mm256_mullo_epi32(a, b); }
+  static VI gather(const uint8_t* base, VI off) {
+    return _mm256_i32gather_epi32(reinterpret_cast<const int*>(base), off, 1);
+  }
+  static VF channel(VI g, int k) {
+    return _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srli_epi32(g, 8 * k), _mm256_set1_epi32(0xff)));
+  }
+  static VF sub(VF a, VF b) { return _mm256_sub_ps(a, b); }
+  static VF fma(VF a, VF b, VF c) { return _mm256_fmadd_ps(a, b, c); }
+  static void store(float* p, VF v) { _mm256_storeu_ps(p, v); }
+  static VI bytes(VF v) {
+    return _mm256_min_epi32(_mm256_max_epi32(_mm256_cvtps_epi32(v), _mm256_setzero_si256()), _mm256_set1_epi32(255));
+  }
+  static VI pack(VF r, VF g, VF b) {
+    return _mm256_or_si256(bytes(r), _mm256_or_si256(_mm256_slli_epi32(bytes(g), 8), _mm256_slli_epi32(bytes(b), 16)));
+  }
+  static void store_u8_c1(uint8_t* p, VF v) {
+    const __m256i w = _mm256_packus_epi16(_mm256_packus_epi32(bytes(v), bytes(v)), _mm256_setzero_si256());
+    const int lo = _mm_cvtsi128_si32(_mm256_castsi256_si128(w)), hi = _mm_cvtsi128_si32(_mm256_extracti128_si256(w, 1));
+    std::memcpy(p, &lo, 4);
+    std::memcpy(p + 4, &hi, 4);
+  }
+  static void store_u8_c3(uint8_t* p, VF r, VF g, VF b) {
+    // 8 pixels of [r g b 0] -> 24 bytes (see the AVX-512 version).
+    const __m256i drop = _mm256_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1, 0, 1, 2, 4, 5, 6, 8, 9,
+                                          10, 12, 13, 14, -1, -1, -1, -1);
+    const __m256i joined = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(pack(r, g, b), drop),
+                                                       _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 3, 7));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm256_castsi256_si128(joined));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(p + 16), _mm256_extracti128_si256(joined, 1));
+  }
+  static void store_u8_c4(uint8_t* p, VF r, VF g, VF b, VF a) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm256_or_si256(pack(r, g, b), _mm256_slli_epi32(bytes(a), 24)));
+  }
+};
+
+}  // namespace
+
+void warp_row_avx2(const WarpRowArgs& a) { warp_row_simd<Avx2>(a); }
+
+}  // namespace facecore::detail

@@ -1,0 +1,79 @@
+// AVX-512 warp-affine rows: 16 destination pixels per step (see warp_affine_simd.h).
+#include <immintrin.h>
+
+#include "warp_affine_simd.h"
+
+namespace facecore::detail {
+namespace {
+
+struct Avx512 {
+  using VF = __m512;
+  using VI = __m512i;
+  static constexpr int kLanes = 16;
+  struct Limits {
+    __m512d zero, xlim, ylim, iota0, iota8;
+  };
+  static Limits limits(double xlim, double ylim) {
+    return {_mm512_setzero_pd(), _mm512_set1_pd(xlim), _mm512_set1_pd(ylim),
+            _mm512_set_pd(7, 6, 5, 4, 3, 2, 1, 0), _mm512_set_pd(15, 14, 13, 12, 11, 10, 9, 8)};
+  }
+  // Integer parts and fractions of 16 source coordinates; false unless all 2x2 reads are inside.
+  static bool coords(double m0, double bx, double m3, double by, int x, const Limits& l, VI* ix, VI* iy, VF* fx,
+                     VF* fy) {
+    const __m512d x0 = _mm512_add_pd(_mm512_set1_pd(x), l.iota0), x1 = _mm512_add_pd(_mm512_set1_pd(x), l.iota8);
+    const __m512d a0 = _mm512_set1_pd(m0), a3 = _mm512_set1_pd(m3);
+    const __m512d sx0 = _mm512_fmadd_pd(a0, x0, _mm512_set1_pd(bx)), sx1 = _mm512_fmadd_pd(a0, x1, _mm512_set1_pd(bx));
+    const __m512d sy0 = _mm512_fmadd_pd(a3, x0, _mm512_set1_pd(by)), sy1 = _mm512_fmadd_pd(a3, x1, _mm512_set1_pd(by));
+    auto inside = [&](__m512d s, __m512d lim) {
+      return _mm512_cmp_pd_mask(s, l.zero, _CMP_GE_OQ) & _mm512_cmp_pd_mask(s, lim, _CMP_LT_OQ);
+    };
+    if ((inside(sx0, l.xlim) & inside(sx1, l.xlim) & inside(sy0, l.ylim) & inside(sy1, l.ylim)) != 0xff) return false;
+    const __m512d fx0 = _mm512_roundscale_pd(sx0, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    const __m512d fx1 = _mm512_roundscale_pd(sx1, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    const __m512d fy0 = _mm512_roundscale_pd(sy0, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    const __m512d fy1 = _mm512_roundscale_pd(sy1, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    *ix = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvttpd_epi32(fx0)), _mm512_cvttpd_epi32(fx1), 1);
+    *iy = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvttpd_epi32(fy0)), _mm512_cvttpd_epi32(fy1), 1);
+    *fx = _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(_mm512_sub_pd(sx0, fx0))),
+                             _mm512_cvtpd_ps(_mm512_sub_pd(sx1, fx1)), 1);
+    *fy = _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(_mm512_sub_pd(sy0, fy0))),
+                             _mm512_cvtpd_ps(_mm512_sub_pd(sy1, fy1)), 1);
+    return true;
+  }
+  static VF set1(float v) { return _mm512_set1_ps(v); }
+  static VI set1i(int v) { return _mm512_set1_epi32(v); }
+  static VI add(VI a, VI b) { return _mm512_add_epi32(a, b); }
+  static VI mullo(VI a, VI b) { return _mm512_mullo_epi32(a, b); }
+  static VI gather(const uint8_t* base, VI off) { return _mm512_i32gather_epi32(off, base, 1); }
+  static VF channel(VI g, int k) {
+    return _mm512_cvtepi32_ps(_mm512_and_si512(_mm512_srli_epi32(g, 8 * k), _mm512_set1_epi32(0xff)));
+  }
+  static VF sub(VF a, VF b) { return _mm512_sub_ps(a, b); }
+  static VF fma(VF a, VF b, VF c) { return _mm512_fmadd_ps(a, b, c); }
+  static void store(float* p, VF v) { _mm512_storeu_ps(p, v); }
+  // Rounded to nearest (ties to even, as OpenCV's saturate_cast) and clamped to [0, 255].
+  static VI bytes(VF v) {
+    return _mm512_min_epi32(_mm512_max_epi32(_mm512_cvtps_epi32(v), _mm512_setzero_si512()), _mm512_set1_epi32(255));
+  }
+  static VI pack(VF r, VF g, VF b) {
+    return _mm512_or_si512(bytes(r), _mm512_or_si512(_mm512_slli_epi32(bytes(g), 8), _mm512_slli_epi32(bytes(b), 16)));
+  }
+  static void store_u8_c1(uint8_t* p, VF v) { _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm512_cvtepi32_epi8(bytes(v))); }
+  static void store_u8_c3(uint8_t* p, VF r, VF g, VF b) {
+    // 16 pixels of [r g b 0] -> 48 bytes: drop every 4th byte within each 128-bit lane, then
+    // pull the lanes' 12-byte runs together.
+    const __m512i drop = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1));
+    const __m512i joined = _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, 3, 7, 11, 15),
+                                                    _mm512_shuffle_epi8(pack(r, g, b), drop));
+    _mm512_mask_storeu_epi8(p, 0x0000FFFFFFFFFFFFull, joined);
+  }
+  static void store_u8_c4(uint8_t* p, VF r, VF g, VF b, VF a) {
+    _mm512_storeu_si512(p, _mm512_or_si512(pack(r, g, b), _mm512_slli_epi32(bytes(a), 24)));
+  }
+};
+
+}  // namespace
+
+void warp_row_avx512(const WarpRowArgs& a) { warp_row_simd<Avx512>(a); }
+
+}  // namespace facecore::detail
