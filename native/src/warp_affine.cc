@@ -58,13 +58,10 @@ bool warp_affine(const WarpImage& img, const double* inverse, size_t n, const Wa
     scale[k] = static_cast<float>(1.0 / p.std[k]);
     bias[k] = static_cast<float>(-static_cast<double>(p.mean[k]) / p.std[k]);
   }
-  // SIMD gathers use int32 byte offsets and read 4 bytes per pixel; where the image ends
-  // without slack, keep them off the last pixels of a row (the scalar path takes those).
-  const size_t last_read = (img.height - 1) * img.stride + static_cast<size_t>(img.width) * c;
-  const bool fast_ok = p.interp == WarpInterp::kBilinear && last_read + 64 < static_cast<size_t>(INT_MAX);
-  const bool slack = img.length >= last_read + 4 - c;
-  const int over = c >= 4 || slack ? 0 : (4 - c + c - 1) / c;  // pixels a 4-byte read may pass
-  const double fast_x_limit = img.width - 1.0 - over;
+  // SIMD gathers use int32 byte offsets and read 4 bytes per pixel: offsets past max_offset
+  // (only the last pixels of an image without slack after them) go the per-pixel way.
+  const bool fast_ok = p.interp == WarpInterp::kBilinear && img.length >= 4 && img.length < static_cast<size_t>(INT_MAX);
+  const int max_offset = fast_ok ? static_cast<int>(img.length - 4) : 0;
 
   const size_t plane = static_cast<size_t>(p.out_width) * p.out_height;
   const int bands = (p.out_height + kRowsPerTask - 1) / kRowsPerTask;
@@ -80,7 +77,7 @@ bool warp_affine(const WarpImage& img, const double* inverse, size_t n, const Wa
     a.bias = bias;
     a.src_channel = src_channel;
     a.fast_ok = fast_ok;
-    a.fast_x_limit = fast_x_limit;
+    a.max_offset = max_offset;
     for (int y = y0; y < y1; ++y) {
       a.y = y;
       const size_t at = i * plane + static_cast<size_t>(y) * p.out_width;

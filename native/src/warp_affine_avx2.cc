@@ -13,31 +13,35 @@ struct Avx2 {
   using VI = __m256i;
   static constexpr int kLanes = 8;
   struct Limits {
-    __m256d zero, xlim, ylim, iota0, iota4;
+    __m256d xlo, xhi, ylo, yhi, iota0, iota4;
   };
-  static Limits limits(double xlim, double ylim) {
-    return {_mm256_setzero_pd(), _mm256_set1_pd(xlim), _mm256_set1_pd(ylim), _mm256_set_pd(3, 2, 1, 0),
-            _mm256_set_pd(7, 6, 5, 4)};
+  static Limits limits(int width, int height) {
+    return {_mm256_set1_pd(-2.0), _mm256_set1_pd(width + 1.0), _mm256_set1_pd(-2.0), _mm256_set1_pd(height + 1.0),
+            _mm256_set_pd(3, 2, 1, 0), _mm256_set_pd(7, 6, 5, 4)};
   }
-  static bool coords(double m0, double bx, double m3, double by, int x, const Limits& l, VI* ix, VI* iy, VF* fx,
+  static void coords(double m0, double bx, double m3, double by, int x, const Limits& l, VI* ix, VI* iy, VF* fx,
                      VF* fy) {
     const __m256d x0 = _mm256_add_pd(_mm256_set1_pd(x), l.iota0), x1 = _mm256_add_pd(_mm256_set1_pd(x), l.iota4);
-    const __m256d a0 = _mm256_set1_pd(m0), a3 = _mm256_set1_pd(m3);
-    const __m256d sx0 = _mm256_fmadd_pd(a0, x0, _mm256_set1_pd(bx)), sx1 = _mm256_fmadd_pd(a0, x1, _mm256_set1_pd(bx));
-    const __m256d sy0 = _mm256_fmadd_pd(a3, x0, _mm256_set1_pd(by)), sy1 = _mm256_fmadd_pd(a3, x1, _mm256_set1_pd(by));
-    auto inside = [&](__m256d s, __m256d lim) {
-      return _mm256_and_pd(_mm256_cmp_pd(s, l.zero, _CMP_GE_OQ), _mm256_cmp_pd(s, lim, _CMP_LT_OQ));
-    };
-    const __m256d all = _mm256_and_pd(_mm256_and_pd(inside(sx0, l.xlim), inside(sx1, l.xlim)),
-                                      _mm256_and_pd(inside(sy0, l.ylim), inside(sy1, l.ylim)));
-    if (_mm256_movemask_pd(all) != 0xf) return false;
+    const __m256d a0 = _mm256_set1_pd(m0), a3 = _mm256_set1_pd(m3), vbx = _mm256_set1_pd(bx), vby = _mm256_set1_pd(by);
+    auto clamp = [](__m256d v, __m256d lo, __m256d hi) { return _mm256_min_pd(_mm256_max_pd(v, lo), hi); };
+    const __m256d sx0 = clamp(_mm256_fmadd_pd(a0, x0, vbx), l.xlo, l.xhi);
+    const __m256d sx1 = clamp(_mm256_fmadd_pd(a0, x1, vbx), l.xlo, l.xhi);
+    const __m256d sy0 = clamp(_mm256_fmadd_pd(a3, x0, vby), l.ylo, l.yhi);
+    const __m256d sy1 = clamp(_mm256_fmadd_pd(a3, x1, vby), l.ylo, l.yhi);
     const __m256d fx0 = _mm256_floor_pd(sx0), fx1 = _mm256_floor_pd(sx1);
     const __m256d fy0 = _mm256_floor_pd(sy0), fy1 = _mm256_floor_pd(sy1);
     *ix = _mm256_set_m128i(_mm256_cvttpd_epi32(fx1), _mm256_cvttpd_epi32(fx0));
     *iy = _mm256_set_m128i(_mm256_cvttpd_epi32(fy1), _mm256_cvttpd_epi32(fy0));
     *fx = _mm256_set_m128(_mm256_cvtpd_ps(_mm256_sub_pd(sx1, fx1)), _mm256_cvtpd_ps(_mm256_sub_pd(sx0, fx0)));
     *fy = _mm256_set_m128(_mm256_cvtpd_ps(_mm256_sub_pd(sy1, fy1)), _mm256_cvtpd_ps(_mm256_sub_pd(sy0, fy0)));
-    return true;
+  }
+  static VI clamp(VI v, VI lo, VI hi) { return _mm256_max_epi32(_mm256_min_epi32(v, hi), lo); }
+  // 0 <= v <= max as a lane mask: negative v is huge unsigned, so min_epu32 differs from it.
+  static VI in_range(VI v, VI max) { return _mm256_cmpeq_epi32(_mm256_min_epu32(v, max), v); }
+  static VI both(VI a, VI b) { return _mm256_and_si256(a, b); }
+  static bool any_greater(VI v, VI max) { return !_mm256_testz_si256(_mm256_cmpgt_epi32(v, max), _mm256_cmpgt_epi32(v, max)); }
+  static VI gather_or(VI fallback, VI m, const uint8_t* base, VI off) {
+    return _mm256_mask_i32gather_epi32(fallback, reinterpret_cast<const int*>(base), off, m, 1);
   }
   static VF set1(float v) { return _mm256_set1_ps(v); }
   static VI set1i(int v) { return _mm256_set1_epi32(v); }

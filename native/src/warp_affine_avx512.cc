@@ -11,23 +11,23 @@ struct Avx512 {
   using VI = __m512i;
   static constexpr int kLanes = 16;
   struct Limits {
-    __m512d zero, xlim, ylim, iota0, iota8;
+    __m512d xlo, xhi, ylo, yhi, iota0, iota8;
   };
-  static Limits limits(double xlim, double ylim) {
-    return {_mm512_setzero_pd(), _mm512_set1_pd(xlim), _mm512_set1_pd(ylim),
+  static Limits limits(int width, int height) {
+    return {_mm512_set1_pd(-2.0), _mm512_set1_pd(width + 1.0), _mm512_set1_pd(-2.0), _mm512_set1_pd(height + 1.0),
             _mm512_set_pd(7, 6, 5, 4, 3, 2, 1, 0), _mm512_set_pd(15, 14, 13, 12, 11, 10, 9, 8)};
   }
-  // Integer parts and fractions of 16 source coordinates; false unless all 2x2 reads are inside.
-  static bool coords(double m0, double bx, double m3, double by, int x, const Limits& l, VI* ix, VI* iy, VF* fx,
+  // Floors and fractions of 16 source coordinates, clamped to [-2, size + 1] first (as the
+  // per-pixel path: same answers, safe int conversion; max_pd maps NaN to the bound).
+  static void coords(double m0, double bx, double m3, double by, int x, const Limits& l, VI* ix, VI* iy, VF* fx,
                      VF* fy) {
     const __m512d x0 = _mm512_add_pd(_mm512_set1_pd(x), l.iota0), x1 = _mm512_add_pd(_mm512_set1_pd(x), l.iota8);
-    const __m512d a0 = _mm512_set1_pd(m0), a3 = _mm512_set1_pd(m3);
-    const __m512d sx0 = _mm512_fmadd_pd(a0, x0, _mm512_set1_pd(bx)), sx1 = _mm512_fmadd_pd(a0, x1, _mm512_set1_pd(bx));
-    const __m512d sy0 = _mm512_fmadd_pd(a3, x0, _mm512_set1_pd(by)), sy1 = _mm512_fmadd_pd(a3, x1, _mm512_set1_pd(by));
-    auto inside = [&](__m512d s, __m512d lim) {
-      return _mm512_cmp_pd_mask(s, l.zero, _CMP_GE_OQ) & _mm512_cmp_pd_mask(s, lim, _CMP_LT_OQ);
-    };
-    if ((inside(sx0, l.xlim) & inside(sx1, l.xlim) & inside(sy0, l.ylim) & inside(sy1, l.ylim)) != 0xff) return false;
+    const __m512d a0 = _mm512_set1_pd(m0), a3 = _mm512_set1_pd(m3), vbx = _mm512_set1_pd(bx), vby = _mm512_set1_pd(by);
+    auto clamp = [](__m512d v, __m512d lo, __m512d hi) { return _mm512_min_pd(_mm512_max_pd(v, lo), hi); };
+    const __m512d sx0 = clamp(_mm512_fmadd_pd(a0, x0, vbx), l.xlo, l.xhi);
+    const __m512d sx1 = clamp(_mm512_fmadd_pd(a0, x1, vbx), l.xlo, l.xhi);
+    const __m512d sy0 = clamp(_mm512_fmadd_pd(a3, x0, vby), l.ylo, l.yhi);
+    const __m512d sy1 = clamp(_mm512_fmadd_pd(a3, x1, vby), l.ylo, l.yhi);
     const __m512d fx0 = _mm512_roundscale_pd(sx0, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
     const __m512d fx1 = _mm512_roundscale_pd(sx1, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
     const __m512d fy0 = _mm512_roundscale_pd(sy0, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
@@ -38,7 +38,13 @@ struct Avx512 {
                              _mm512_cvtpd_ps(_mm512_sub_pd(sx1, fx1)), 1);
     *fy = _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(_mm512_sub_pd(sy0, fy0))),
                              _mm512_cvtpd_ps(_mm512_sub_pd(sy1, fy1)), 1);
-    return true;
+  }
+  static VI clamp(VI v, VI lo, VI hi) { return _mm512_max_epi32(_mm512_min_epi32(v, hi), lo); }
+  static __mmask16 in_range(VI v, VI max) { return _mm512_cmple_epu32_mask(v, max); }  // 0 <= v <= max
+  static __mmask16 both(__mmask16 a, __mmask16 b) { return a & b; }
+  static bool any_greater(VI v, VI max) { return _mm512_cmpgt_epi32_mask(v, max) != 0; }
+  static VI gather_or(VI fallback, __mmask16 m, const uint8_t* base, VI off) {
+    return _mm512_mask_i32gather_epi32(fallback, m, off, base, 1);
   }
   static VF set1(float v) { return _mm512_set1_ps(v); }
   static VI set1i(int v) { return _mm512_set1_epi32(v); }

@@ -5,8 +5,9 @@
 // x = 2000 is off by up to 1e-4 px, which a sharp edge turns into 0.03 grey: too much for the
 // 1e-4 normalised-output bound), then int32 byte offsets and float32 fractions; one 4-byte gather
 // per corner brings all of a pixel's channels (RGB(A) or grey + neighbours' bytes, ignored), and
-// the 2x2 blend runs in float32 with FMA. A step whose 2x2 neighbourhoods are not all inside the
-// image, and the row's tail, go through the per-pixel path with the border rules.
+// the 2x2 blend runs in float32 with FMA. Neighbours outside the image are clamped to the edge
+// ('replicate') or masked out of the gather, which then yields the border value ('constant').
+// The row's tail (width not a multiple of the step) goes through the per-pixel path.
 #pragma once
 
 #include "facecore/warp_affine.h"
@@ -26,8 +27,14 @@ void warp_row_simd(const WarpRowArgs& a) {
   if (!a.fast_ok) return warp_pixels(a, 0, w);
   const double* m = a.m;
   const double bx = m[1] * a.y + m[2], by = m[4] * a.y + m[5];
-  const typename T::Limits lim = T::limits(a.fast_x_limit, img.height - 1.0);
-  const int stride = static_cast<int>(img.stride);
+  const typename T::Limits lim = T::limits(img.width, img.height);
+  const VI one = T::set1i(1), zero = T::set1i(0), wmax = T::set1i(img.width - 1), hmax = T::set1i(img.height - 1);
+  const VI vstride = T::set1i(static_cast<int>(img.stride)), vc = T::set1i(c), maxoff = T::set1i(a.max_offset);
+  // Outside neighbours (border 'constant') read as this pixel: the border value in each channel byte.
+  uint32_t bpix = 0;
+  for (int k = 0; k < c; ++k) bpix |= static_cast<uint32_t>(p.border_value[k]) << (8 * k);
+  const VI border = T::set1i(static_cast<int>(bpix));
+  const bool replicate = p.border == WarpBorder::kReplicate;
   const uint8_t* base = img.data;
   const bool u8 = p.output == WarpOutput::kUint8;
   const int* sc = a.src_channel;
@@ -39,16 +46,30 @@ void warp_row_simd(const WarpRowArgs& a) {
   }
   int x = 0;
   for (; x + L <= w; x += L) {
-    VI ix, iy;
+    VI x0, y0;
     VF fx, fy;
-    if (!T::coords(m[0], bx, m[3], by, x, lim, &ix, &iy, &fx, &fy)) {
+    T::coords(m[0], bx, m[3], by, x, lim, &x0, &y0, &fx, &fy);
+    const VI x1 = T::add(x0, one), y1 = T::add(y0, one);
+    // Neighbour addresses clamped into the image: exactly 'replicate', and always safe to read.
+    const VI c0 = T::mullo(T::clamp(x0, zero, wmax), vc), c1 = T::mullo(T::clamp(x1, zero, wmax), vc);
+    const VI r0 = T::mullo(T::clamp(y0, zero, hmax), vstride), r1 = T::mullo(T::clamp(y1, zero, hmax), vstride);
+    const VI o00 = T::add(r0, c0), o01 = T::add(r0, c1), o10 = T::add(r1, c0), o11 = T::add(r1, c1);
+    // A 4-byte read of the image's last pixels may pass the end of data (no slack): per pixel there.
+    if (T::any_greater(o11, maxoff)) {
       warp_pixels(a, x, x + L);
       continue;
     }
-    const VI off = T::add(T::mullo(iy, T::set1i(stride)), T::mullo(ix, T::set1i(c)));
-    const VI g00 = T::gather(base, off), g01 = T::gather(base, T::add(off, T::set1i(c)));
-    const VI off1 = T::add(off, T::set1i(stride));
-    const VI g10 = T::gather(base, off1), g11 = T::gather(base, T::add(off1, T::set1i(c)));
+    VI g00, g01, g10, g11;
+    if (replicate) {
+      g00 = T::gather(base, o00), g01 = T::gather(base, o01), g10 = T::gather(base, o10), g11 = T::gather(base, o11);
+    } else {
+      const auto ix0 = T::in_range(x0, wmax), ix1 = T::in_range(x1, wmax);
+      const auto iy0 = T::in_range(y0, hmax), iy1 = T::in_range(y1, hmax);
+      g00 = T::gather_or(border, T::both(ix0, iy0), base, o00);
+      g01 = T::gather_or(border, T::both(ix1, iy0), base, o01);
+      g10 = T::gather_or(border, T::both(ix0, iy1), base, o10);
+      g11 = T::gather_or(border, T::both(ix1, iy1), base, o11);
+    }
     VF v[4];
     for (int k = 0; k < used; ++k) {
       const VF p00 = T::channel(g00, k), p01 = T::channel(g01, k);

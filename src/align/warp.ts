@@ -19,7 +19,7 @@ export interface WarpOptions {
   interpolation?: Interpolation;
   /** 'constant' (default: pixels outside the image are borderValue) or 'replicate' (edge pixels). */
   border?: BorderMode;
-  /** Value of outside pixels for border 'constant', in 0..255: one number or one per image channel (default 0). */
+  /** Value of outside pixels for border 'constant', an integer 0..255 (a pixel value, as OpenCV casts it): one, or one per image channel (default 0). */
   borderValue?: number | readonly number[];
   /** 'uint8': n x H x W x C bytes (default). 'float32-nchw': n x 3 x H x W floats, (v - mean) / std. */
   output?: WarpOutput;
@@ -93,7 +93,7 @@ export function prepareWarp(image: unknown, matrices: unknown, options: unknown,
   const border = assertOneOf('options.border', opts.border ?? 'constant', BORDERS);
   const output = assertOneOf('options.output', opts.output ?? 'uint8', OUTPUTS);
   const order = assertOneOf('options.channelOrder', opts.channelOrder ?? 'rgb', ORDERS);
-  const bv = perChannel('options.borderValue', opts.borderValue, img.channels, 0, (v) => v >= 0 && v <= 255, 'a value in [0, 255]');
+  const bv = perChannel('options.borderValue', opts.borderValue, img.channels, 0, (v) => Number.isInteger(v) && v >= 0 && v <= 255, 'an integer in [0, 255]');
   const borderValue = new Float64Array(4);
   borderValue.set(bv);
   const mean = perChannel('options.mean', opts.mean, 3, 0, Number.isFinite, 'a finite number');

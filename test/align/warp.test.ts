@@ -117,6 +117,18 @@ describe('warpAffine', () => {
     });
   });
 
+  it('reproduces the image under the identity, up to the last byte of a buffer without slack', () => {
+    underEachIsa((isa) => {
+      for (const [w, h, c] of [[1, 1, 1], [1, 1, 3], [3, 2, 1], [37, 23, 3], [97, 61, 1], [40, 9, 4]] as [number, number, Channels][]) {
+        const img = noiseImage(w, h, c, w * h + c);
+        for (const border of ['constant', 'replicate'] as const) {
+          const out = warpAffine(img, [1, 0, 0, 0, 1, 0], { width: w, height: h, border });
+          if (!Buffer.from(out).equals(Buffer.from(img.data))) throw new Error(`${isa} ${w}x${h}x${c} ${border}: identity differs`);
+        }
+      }
+    });
+  });
+
   it('round trip: warping by M then M⁻¹ recovers a smooth image inside', () => {
     const img = smoothImage(160, 120);
     const m = similarity(0.4, 1.3, 80, 10); // the whole image lands inside the 300 x 260 canvas
@@ -193,6 +205,7 @@ describe('warpAffine', () => {
     expect(() => warpAffine(img, I, { ...o, output: 'float32-nchw', std: [1, 0, 1] })).toThrow(/options.std\[1\]: expected a finite non-zero number/);
     expect(() => warpAffine(img, I, { ...o, borderValue: [1, 2] })).toThrow(/options.borderValue: expected 3 values/);
     expect(() => warpAffine(img, I, { ...o, borderValue: 300 })).toThrow(RangeError);
+    expect(() => warpAffine(img, I, { ...o, borderValue: 1.5 })).toThrow(/options.borderValue\[0\]: expected an integer in \[0, 255\], got 1.5/);
     expect(() => warpAffine(img, I, { ...o, interpolation: 'cubic' as 'nearest' })).toThrow(/options.interpolation: expected 'bilinear' \| 'nearest', got 'cubic'/);
     expect(() => warpAffine(img, I, { ...o, output: 'float16' as 'uint8' })).toThrow(RangeError);
     expect(() => warpAffine(img, I, { ...o, out: new Float32Array(8 * 8 * 3) })).toThrow(/options.out: expected a Uint8Array/);

@@ -55,8 +55,8 @@ struct WarpRowArgs {
   const float* scale;   // 1 / std per output channel
   const float* bias;    // -mean / std per output channel
   const int* src_channel;  // source channel of each output channel
-  bool fast_ok;         // bilinear SIMD path allowed (int32 offsets fit, etc.)
-  double fast_x_limit;  // sx must stay below this for the 2x2 gathers not to over-read
+  bool fast_ok;         // bilinear SIMD path allowed (int32 byte offsets fit)
+  int max_offset;       // largest offset a 4-byte read may start at without passing the data's end
 };
 
 using WarpRowFn = void (*)(const WarpRowArgs&);
