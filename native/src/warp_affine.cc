@@ -58,9 +58,9 @@ bool warp_affine(const WarpImage& img, const double* inverse, size_t n, const Wa
     scale[k] = static_cast<float>(1.0 / p.std[k]);
     bias[k] = static_cast<float>(-static_cast<double>(p.mean[k]) / p.std[k]);
   }
-  // SIMD gathers use int32 byte offsets and read 4 bytes per pixel: offsets past max_offset
-  // (only the last pixels of an image without slack after them) go the per-pixel way.
-  const bool fast_ok = p.interp == WarpInterp::kBilinear && img.length >= 4 && img.length < static_cast<size_t>(INT_MAX);
+  // SIMD gathers use int32 byte offsets and read 4 or 8 bytes per pixel: reads that would pass
+  // the end of data (only at the last pixels of an image without slack) go the per-pixel way.
+  const bool fast_ok = p.interp == WarpInterp::kBilinear && img.length >= 8 && img.length < static_cast<size_t>(INT_MAX);
   const int max_offset = fast_ok ? static_cast<int>(img.length - 4) : 0;
 
   const size_t plane = static_cast<size_t>(p.out_width) * p.out_height;

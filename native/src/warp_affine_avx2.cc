@@ -40,6 +40,7 @@ struct Avx2 {
   static VI in_range(VI v, VI max) { return _mm256_cmpeq_epi32(_mm256_min_epu32(v, max), v); }
   static VI both(VI a, VI b) { return _mm256_and_si256(a, b); }
   static bool any_greater(VI v, VI max) { return !_mm256_testz_si256(_mm256_cmpgt_epi32(v, max), _mm256_cmpgt_epi32(v, max)); }
+  static bool all(VI m) { return _mm256_movemask_epi8(m) == -1; }
   static VI gather_or(VI fallback, VI m, const uint8_t* base, VI off) {
     return _mm256_mask_i32gather_epi32(fallback, reinterpret_cast<const int*>(base), off, m, 1);
   }
@@ -52,6 +53,26 @@ struct Avx2 {
   }
   static VF channel(VI g, int k) {
     return _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srli_epi32(g, 8 * k), _mm256_set1_epi32(0xff)));
+  }
+  // Pairs: 8-byte reads at each pixel's 2x2 top-left (see the AVX-512 version): pixels 0,1,4,5
+  // into lo and 2,3,6,7 into hi.
+  struct Pairs {
+    __m256i lo, hi;
+  };
+  static Pairs gather_pairs(const uint8_t* base, VI off) {
+    const __m256i o = _mm256_permutevar8x32_epi32(off, _mm256_setr_epi32(0, 1, 4, 5, 2, 3, 6, 7));
+    const auto* p = reinterpret_cast<const long long*>(base);
+    return {_mm256_i32gather_epi64(p, _mm256_castsi256_si128(o), 1), _mm256_i32gather_epi64(p, _mm256_extracti128_si256(o, 1), 1)};
+  }
+  template <int C>
+  static void split(const Pairs& r, int k, VF* p0, VF* p1) {
+    const char z = -1;
+    const __m128i c = _mm_setr_epi8(static_cast<char>(k), z, z, z, static_cast<char>(8 + k), z, z, z,
+                                    static_cast<char>(C + k), z, z, z, static_cast<char>(8 + C + k), z, z, z);
+    const __m256i ctl = _mm256_broadcastsi128_si256(c);
+    const __m256i lo = _mm256_shuffle_epi8(r.lo, ctl), hi = _mm256_shuffle_epi8(r.hi, ctl);
+    *p0 = _mm256_cvtepi32_ps(_mm256_unpacklo_epi64(lo, hi));
+    *p1 = _mm256_cvtepi32_ps(_mm256_unpackhi_epi64(lo, hi));
   }
   static VF sub(VF a, VF b) { return _mm256_sub_ps(a, b); }
   static VF fma(VF a, VF b, VF c) { return _mm256_fmadd_ps(a, b, c); }

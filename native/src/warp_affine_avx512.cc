@@ -43,6 +43,7 @@ struct Avx512 {
   static __mmask16 in_range(VI v, VI max) { return _mm512_cmple_epu32_mask(v, max); }  // 0 <= v <= max
   static __mmask16 both(__mmask16 a, __mmask16 b) { return a & b; }
   static bool any_greater(VI v, VI max) { return _mm512_cmpgt_epi32_mask(v, max) != 0; }
+  static bool all(__mmask16 m) { return m == 0xffff; }
   static VI gather_or(VI fallback, __mmask16 m, const uint8_t* base, VI off) {
     return _mm512_mask_i32gather_epi32(fallback, m, off, base, 1);
   }
@@ -53,6 +54,30 @@ struct Avx512 {
   static VI gather(const uint8_t* base, VI off) { return _mm512_i32gather_epi32(off, base, 1); }
   static VF channel(VI g, int k) {
     return _mm512_cvtepi32_ps(_mm512_and_si512(_mm512_srli_epi32(g, 8 * k), _mm512_set1_epi32(0xff)));
+  }
+  // Pairs: 8-byte reads at each pixel's 2x2 top-left (this row) -> bytes of the left and right
+  // neighbour. Pixels go 0,1,4,5,8,9,12,13 into lo and 2,3,6,7,... into hi so that unpacking
+  // 64-bit halves per 128-bit lane in split() restores pixel order with no cross-lane permute.
+  struct Pairs {
+    __m512i lo, hi;
+  };
+  static Pairs gather_pairs(const uint8_t* base, VI off) {
+    const __m512i order = _mm512_setr_epi32(0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15);
+    const __m512i o = _mm512_permutexvar_epi32(order, off);
+    return {_mm512_i32gather_epi64(_mm512_castsi512_si256(o), base, 1),
+            _mm512_i32gather_epi64(_mm512_extracti64x4_epi64(o, 1), base, 1)};
+  }
+  // Channel k of the left (p0) and right (p1) neighbours of 16 pixels, as floats.
+  template <int C>
+  static void split(const Pairs& r, int k, VF* p0, VF* p1) {
+    // Per 128-bit lane (pixels a, b): dwords [left a, left b, right a, right b], zero-extended bytes.
+    const char z = -1;
+    const __m512i ctl = _mm512_broadcast_i32x4(_mm_setr_epi8(
+        static_cast<char>(k), z, z, z, static_cast<char>(8 + k), z, z, z, static_cast<char>(C + k), z, z, z,
+        static_cast<char>(8 + C + k), z, z, z));
+    const __m512i lo = _mm512_shuffle_epi8(r.lo, ctl), hi = _mm512_shuffle_epi8(r.hi, ctl);
+    *p0 = _mm512_cvtepi32_ps(_mm512_unpacklo_epi64(lo, hi));
+    *p1 = _mm512_cvtepi32_ps(_mm512_unpackhi_epi64(lo, hi));
   }
   static VF sub(VF a, VF b) { return _mm512_sub_ps(a, b); }
   static VF fma(VF a, VF b, VF c) { return _mm512_fmadd_ps(a, b, c); }

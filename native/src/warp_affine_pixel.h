@@ -36,6 +36,16 @@ inline void sample_pixel(const WarpImage& img, const WarpParams& p, double sx, d
   const double fx0 = std::floor(sx), fy0 = std::floor(sy);
   const int x0 = static_cast<int>(fx0), y0 = static_cast<int>(fy0);
   const float fx = static_cast<float>(sx - fx0), fy = static_cast<float>(sy - fy0);
+  auto blend = [fx, fy](float p00, float p01, float p10, float p11) {
+    const float top = p00 + fx * (p01 - p00), bot = p10 + fx * (p11 - p10);
+    return top + fy * (bot - top);
+  };
+  if (x0 >= 0 && y0 >= 0 && x0 < w - 1 && y0 < h - 1) {  // the whole 2x2 inside: no border rules
+    const uint8_t* r0 = img.data + y0 * img.stride + static_cast<size_t>(x0) * c;
+    const uint8_t* r1 = r0 + img.stride;
+    for (int k = 0; k < c; ++k) v[k] = blend(r0[k], r0[c + k], r1[k], r1[c + k]);
+    return;
+  }
   const uint8_t* q[4];
   bool in[4];
   for (int j = 0; j < 4; ++j) {
@@ -50,23 +60,20 @@ inline void sample_pixel(const WarpImage& img, const WarpParams& p, double sx, d
   }
   for (int k = 0; k < c; ++k) {
     const float b = p.border_value[k];
-    const float p00 = in[0] ? q[0][k] : b, p01 = in[1] ? q[1][k] : b;
-    const float p10 = in[2] ? q[2][k] : b, p11 = in[3] ? q[3][k] : b;
-    const float top = p00 + fx * (p01 - p00), bot = p10 + fx * (p11 - p10);
-    v[k] = top + fy * (bot - top);
+    v[k] = blend(in[0] ? q[0][k] : b, in[1] ? q[1][k] : b, in[2] ? q[2][k] : b, in[3] ? q[3][k] : b);
   }
 }
 
 inline uint8_t to_u8(float v) {
-  const float r = std::nearbyint(v);
-  return static_cast<uint8_t>(r <= 0.0f ? 0.0f : r >= 255.0f ? 255.0f : r);
+  const long r = std::lrint(v);  // ties to even, as the SIMD paths and OpenCV's saturate_cast
+  return static_cast<uint8_t>(r <= 0 ? 0 : r >= 255 ? 255 : r);
 }
 
 // Destination pixels [x0, x1) of row a.y, one at a time.
 inline void warp_pixels(const WarpRowArgs& a, int x0, int x1) {
-  const WarpImage& img = *a.img;
+  const WarpImage img = *a.img;  // copies: uint8 stores may alias anything, so references get reloaded
   const WarpParams& p = *a.p;
-  const double* m = a.m;
+  const double m[6] = {a.m[0], a.m[1], a.m[2], a.m[3], a.m[4], a.m[5]};
   const int c = img.channels;
   const double by = m[1] * a.y + m[2], dy = m[4] * a.y + m[5];
   float v[4];

@@ -16,29 +16,31 @@
 namespace facecore::detail {
 namespace {
 
-template <class T>
-void warp_row_simd(const WarpRowArgs& a) {
+// One row, specialised by image channels C and output kind so that channel loops unroll and
+// every vector stays in a register.
+template <class T, int C, bool U8>
+void warp_row_simd_c(const WarpRowArgs& a) {
   using VF = typename T::VF;
   using VI = typename T::VI;
   constexpr int L = T::kLanes;
+  constexpr int kUsed = U8 ? C : (C == 1 ? 1 : 3);  // source channels the output needs
   const WarpImage& img = *a.img;
   const WarpParams& p = *a.p;
-  const int w = p.out_width, c = img.channels;
-  if (!a.fast_ok) return warp_pixels(a, 0, w);
+  const int w = p.out_width;
   const double* m = a.m;
   const double bx = m[1] * a.y + m[2], by = m[4] * a.y + m[5];
   const typename T::Limits lim = T::limits(img.width, img.height);
   const VI one = T::set1i(1), zero = T::set1i(0), wmax = T::set1i(img.width - 1), hmax = T::set1i(img.height - 1);
-  const VI vstride = T::set1i(static_cast<int>(img.stride)), vc = T::set1i(c), maxoff = T::set1i(a.max_offset);
+  const VI wmax1 = T::set1i(img.width - 2), hmax1 = T::set1i(img.height - 2);
+  const VI vstride = T::set1i(static_cast<int>(img.stride)), vc = T::set1i(C), maxoff = T::set1i(a.max_offset);
+  const VI maxoff_pair = T::set1i(a.max_offset - 4);  // pair reads are 8 bytes
   // Outside neighbours (border 'constant') read as this pixel: the border value in each channel byte.
   uint32_t bpix = 0;
-  for (int k = 0; k < c; ++k) bpix |= static_cast<uint32_t>(p.border_value[k]) << (8 * k);
+  for (int k = 0; k < C; ++k) bpix |= static_cast<uint32_t>(p.border_value[k]) << (8 * k);
   const VI border = T::set1i(static_cast<int>(bpix));
   const bool replicate = p.border == WarpBorder::kReplicate;
+  const bool swap = p.bgr && C >= 3;
   const uint8_t* base = img.data;
-  const bool u8 = p.output == WarpOutput::kUint8;
-  const int* sc = a.src_channel;
-  const int used = u8 ? c : (c == 1 ? 1 : 3);  // source channels the output needs
   VF scale[3], bias[3];
   for (int k = 0; k < 3; ++k) {
     scale[k] = T::set1(a.scale[k]);
@@ -49,45 +51,77 @@ void warp_row_simd(const WarpRowArgs& a) {
     VI x0, y0;
     VF fx, fy;
     T::coords(m[0], bx, m[3], by, x, lim, &x0, &y0, &fx, &fy);
-    const VI x1 = T::add(x0, one), y1 = T::add(y0, one);
-    // Neighbour addresses clamped into the image: exactly 'replicate', and always safe to read.
-    const VI c0 = T::mullo(T::clamp(x0, zero, wmax), vc), c1 = T::mullo(T::clamp(x1, zero, wmax), vc);
-    const VI r0 = T::mullo(T::clamp(y0, zero, hmax), vstride), r1 = T::mullo(T::clamp(y1, zero, hmax), vstride);
-    const VI o00 = T::add(r0, c0), o01 = T::add(r0, c1), o10 = T::add(r1, c0), o11 = T::add(r1, c1);
-    // A 4-byte read of the image's last pixels may pass the end of data (no slack): per pixel there.
-    if (T::any_greater(o11, maxoff)) {
-      warp_pixels(a, x, x + L);
-      continue;
-    }
-    VI g00, g01, g10, g11;
-    if (replicate) {
-      g00 = T::gather(base, o00), g01 = T::gather(base, o01), g10 = T::gather(base, o10), g11 = T::gather(base, o11);
+    VF v[kUsed];
+    if (T::all(T::both(T::in_range(x0, wmax1), T::in_range(y0, hmax1)))) {
+      // Every 2x2 neighbourhood inside the image (the common case): one 8-byte read per pixel and
+      // row brings both horizontal neighbours, half the gathered elements of 4-byte reads.
+      const VI o00 = T::add(T::mullo(y0, vstride), T::mullo(x0, vc));
+      const VI o10 = T::add(o00, vstride);
+      if (T::any_greater(o10, maxoff_pair)) {  // an 8-byte read would pass the end of data (no slack)
+        warp_pixels(a, x, x + L);
+        continue;
+      }
+      const typename T::Pairs r0 = T::gather_pairs(base, o00), r1 = T::gather_pairs(base, o10);
+      for (int k = 0; k < kUsed; ++k) {
+        VF p00, p01, p10, p11;
+        T::template split<C>(r0, k, &p00, &p01);
+        T::template split<C>(r1, k, &p10, &p11);
+        const VF top = T::fma(fx, T::sub(p01, p00), p00), bot = T::fma(fx, T::sub(p11, p10), p10);
+        v[k] = T::fma(fy, T::sub(bot, top), top);
+      }
     } else {
-      const auto ix0 = T::in_range(x0, wmax), ix1 = T::in_range(x1, wmax);
-      const auto iy0 = T::in_range(y0, hmax), iy1 = T::in_range(y1, hmax);
-      g00 = T::gather_or(border, T::both(ix0, iy0), base, o00);
-      g01 = T::gather_or(border, T::both(ix1, iy0), base, o01);
-      g10 = T::gather_or(border, T::both(ix0, iy1), base, o10);
-      g11 = T::gather_or(border, T::both(ix1, iy1), base, o11);
+      // Neighbour addresses clamped into the image: exactly 'replicate', and always safe to read.
+      VI g00, g01, g10, g11;
+      const VI x1 = T::add(x0, one), y1 = T::add(y0, one);
+      const VI c0 = T::mullo(T::clamp(x0, zero, wmax), vc), c1 = T::mullo(T::clamp(x1, zero, wmax), vc);
+      const VI r0 = T::mullo(T::clamp(y0, zero, hmax), vstride), r1 = T::mullo(T::clamp(y1, zero, hmax), vstride);
+      const VI o00 = T::add(r0, c0), o01 = T::add(r0, c1), o10 = T::add(r1, c0), o11 = T::add(r1, c1);
+      if (T::any_greater(o11, maxoff)) {  // a 4-byte read would pass the end of data (no slack)
+        warp_pixels(a, x, x + L);
+        continue;
+      }
+      if (replicate) {
+        g00 = T::gather(base, o00), g01 = T::gather(base, o01), g10 = T::gather(base, o10), g11 = T::gather(base, o11);
+      } else {
+        const auto ix0 = T::in_range(x0, wmax), ix1 = T::in_range(x1, wmax);
+        const auto iy0 = T::in_range(y0, hmax), iy1 = T::in_range(y1, hmax);
+        g00 = T::gather_or(border, T::both(ix0, iy0), base, o00);
+        g01 = T::gather_or(border, T::both(ix1, iy0), base, o01);
+        g10 = T::gather_or(border, T::both(ix0, iy1), base, o10);
+        g11 = T::gather_or(border, T::both(ix1, iy1), base, o11);
+      }
+      for (int k = 0; k < kUsed; ++k) {
+        const VF p00 = T::channel(g00, k), p01 = T::channel(g01, k);
+        const VF p10 = T::channel(g10, k), p11 = T::channel(g11, k);
+        const VF top = T::fma(fx, T::sub(p01, p00), p00), bot = T::fma(fx, T::sub(p11, p10), p10);
+        v[k] = T::fma(fy, T::sub(bot, top), top);
+      }
     }
-    VF v[4];
-    for (int k = 0; k < used; ++k) {
-      const VF p00 = T::channel(g00, k), p01 = T::channel(g01, k);
-      const VF p10 = T::channel(g10, k), p11 = T::channel(g11, k);
-      const VF top = T::fma(fx, T::sub(p01, p00), p00), bot = T::fma(fx, T::sub(p11, p10), p10);
-      v[k] = T::fma(fy, T::sub(bot, top), top);
-    }
-    if (!u8) {
-      for (int k = 0; k < 3; ++k) T::store(a.out_f32[k] + x, T::fma(v[sc[k]], scale[k], bias[k]));
-    } else if (c == 1) {
+    if constexpr (!U8) {
+      for (int k = 0; k < 3; ++k) {
+        const VF vk = C == 1 ? v[0] : v[swap ? 2 - k : k];
+        T::store(a.out_f32[k] + x, T::fma(vk, scale[k], bias[k]));
+      }
+    } else if constexpr (C == 1) {
       T::store_u8_c1(a.out_u8 + x, v[0]);
-    } else if (c == 3) {
-      T::store_u8_c3(a.out_u8 + 3 * x, v[sc[0]], v[1], v[sc[2]]);
+    } else if constexpr (C == 3) {
+      T::store_u8_c3(a.out_u8 + 3 * x, v[swap ? 2 : 0], v[1], v[swap ? 0 : 2]);
     } else {
-      T::store_u8_c4(a.out_u8 + 4 * x, v[sc[0]], v[1], v[sc[2]], v[3]);
+      T::store_u8_c4(a.out_u8 + 4 * x, v[swap ? 2 : 0], v[1], v[swap ? 0 : 2], v[3]);
     }
   }
   warp_pixels(a, x, w);
+}
+
+template <class T>
+void warp_row_simd(const WarpRowArgs& a) {
+  if (!a.fast_ok) return warp_pixels(a, 0, a.p->out_width);
+  const bool u8 = a.p->output == WarpOutput::kUint8;
+  switch (a.img->channels) {
+    case 1: return u8 ? warp_row_simd_c<T, 1, true>(a) : warp_row_simd_c<T, 1, false>(a);
+    case 3: return u8 ? warp_row_simd_c<T, 3, true>(a) : warp_row_simd_c<T, 3, false>(a);
+    default: return u8 ? warp_row_simd_c<T, 4, true>(a) : warp_row_simd_c<T, 4, false>(a);
+  }
 }
 
 }  // namespace
