@@ -37,10 +37,13 @@ function modelIo(name: string): ModelIo {
 
 /** An RGB photo resized to the model's input, scaled to [lo, hi]. */
 async function photoInput(file: string, shape: number[], lo: number, hi: number): Promise<Float32Array> {
-  const [, h, w] = shape;
-  const { data } = await sharp(file).removeAlpha().toColourspace('srgb').resize(w, h, { fit: 'cover' }).raw().toBuffer({ resolveWithObject: true });
-  const rgb = data.length === w * h * 3 ? data : Buffer.from(Array.from({ length: w * h * 3 }, (_, i) => data[Math.floor(i / 3)]));
-  return Float32Array.from(rgb, (v) => lo + (v / 255) * (hi - lo));
+  const [, h, w, c] = shape;
+  let image = sharp(file).removeAlpha().resize(w, h, { fit: 'cover' });
+  image = c === 1 ? image.toColourspace('b-w') : image.toColourspace('srgb');
+  const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
+  // Grey sources decode to one channel: repeat it for RGB models.
+  const pixels = info.channels === c ? data : Buffer.from(Array.from({ length: w * h * c }, (_, i) => data[Math.floor(i / c) * info.channels]));
+  return Float32Array.from(pixels, (v) => lo + (v / 255) * (hi - lo));
 }
 
 interface Case {

@@ -2,6 +2,7 @@
 // computed in NCHW stays NCHW, and lower-rank operands are broadcast to match.
 import { attr, type ConvertContext, type Value } from '../context.js';
 import type { TfDtype } from '../tfjs-model.js';
+import { exactSigmoid } from './activation.js';
 import type { OpConverter } from './types.js';
 
 export function broadcastShape(a: number[], b: number[]): number[] {
@@ -95,7 +96,7 @@ export const elementwiseOps: Record<string, OpConverter> = {
   },
 
   Relu: unary('Relu'),
-  Sigmoid: unary('Sigmoid'),
+  Sigmoid: unaryWith(exactSigmoid),
   Tanh: unary('Tanh'),
   Abs: unary('Abs'),
   Neg: unary('Neg'),
