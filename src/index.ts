@@ -19,3 +19,18 @@ export {
 } from './align/warp.js';
 export { alignFaces, alignFacesAsync, type AlignOptions, type AlignResult, type Landmarks } from './align/align-faces.js';
 export type { RawImage } from './align/image.js';
+export {
+  convertTfjsGraph,
+  convertTfjsArtifacts,
+  convertTfjsGraphCached,
+  defaultModelPath,
+  defaultCacheDir,
+  humanModelJsonPath,
+  supportedOps,
+  ConversionError,
+  FACE_MODEL_NAMES,
+  type FaceModelName,
+  type ConvertOptions,
+  type CachedConvertOptions,
+  type TfGraphModelArtifacts,
+} from './models/convert/index.js';

@@ -34,11 +34,12 @@ function convLike(depthwise: boolean, fused: boolean): OpConverter {
       weight = { ...t, shape: [outChannels, 1, kh, kw] };
       group = filterIn;
     } else {
-      // [kh, kw, Cin, Cout] -> [Cout, Cin, kh, kw]; Cin < C means a grouped convolution.
+      // [kh, kw, Cin, Cout] -> [Cout, Cin, kh, kw]. TensorFlow allows grouped convolutions
+      // (Cin < C) but tfjs does not run them, so neither do we.
+      if (channels >= 0 && channels !== filterIn) ctx.fail(`filter expects ${filterIn} input channels, input has ${channels}`);
       weight = transposeHost(filter, [3, 2, 0, 1]);
       outChannels = filterOut;
-      if (channels >= 0 && channels % filterIn !== 0) ctx.fail(`input has ${channels} channels, not a multiple of the filter's ${filterIn}`);
-      group = channels > 0 ? channels / filterIn : 1;
+      group = 1;
     }
 
     const padding = ctx.attrString(node, 'padding');

@@ -63,9 +63,16 @@ const resizeBilinear: OpConverter = (ctx, node, [x, sizeValue]) => {
   const alignCorners = ctx.attrBool(node, 'align_corners');
   const halfPixel = ctx.attrBool(node, 'half_pixel_centers');
   const mode = alignCorners ? 'align_corners' : halfPixel ? 'half_pixel' : 'asymmetric';
-  const scales = ctx.initializer({ dtype: 'float32', shape: [4], data: new Float32Array([1, 1, outH / inH, outW / inW]) }, `${node.name}/scales`);
+  const input = ctx.asNchw(x);
+  // Output sizes, not scales: onnxruntime floors in * scale, and 5 * float32(9 / 5) < 9.
+  const [n, c] = [x.shape[0], x.shape[3]];
+  const sizes =
+    n >= 0 && c >= 0
+      ? ctx.int64s([n, c, outH, outW])
+      : ctx.emit('Concat', [ctx.emit('Slice', [ctx.emit('Shape', [input]), ctx.int64s([0]), ctx.int64s([2])]), ctx.int64s([outH, outW])], [attr.int('axis', 0)]);
   const roi = ctx.initializer({ dtype: 'float32', shape: [0], data: new Float32Array(0) }, `${node.name}/roi`);
-  const out = ctx.emit('Resize', [ctx.asNchw(x), roi, scales], [attr.string('mode', 'linear'), attr.string('coordinate_transformation_mode', mode)]);
+  const scales = ctx.initializer({ dtype: 'float32', shape: [0], data: new Float32Array(0) }, `${node.name}/scales`);
+  const out = ctx.emit('Resize', [input, roi, scales, sizes], [attr.string('mode', 'linear'), attr.string('coordinate_transformation_mode', mode)]);
   return [nchwResult(ctx, { dtype: x.dtype, shape: [x.shape[0], outH, outW, x.shape[3]] }, out)];
 };
 
