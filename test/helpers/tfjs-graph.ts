@@ -50,7 +50,7 @@ export class TfGraph {
     return name;
   }
 
-  artifacts(): TfGraphModelArtifacts & { modelJson: { modelTopology: { node: Node[]; versions: object; library: object }; weightsManifest: { paths: string[]; weights: { name: string; shape: number[]; dtype: string }[] }[]; format: string } } {
+  artifacts(): Omit<TfGraphModelArtifacts, 'modelJson'> & { modelJson: { modelTopology: { node: Node[]; versions: object; library: object }; weightsManifest: { paths: string[]; weights: { name: string; shape: number[]; dtype: string }[] }[]; format: string } } {
     const total = this.chunks.reduce((s, c) => s + c.byteLength, 0);
     const weightData = new Uint8Array(total);
     let o = 0;

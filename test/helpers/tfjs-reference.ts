@@ -15,7 +15,7 @@ export function tfReady(): Promise<void> {
 }
 
 export interface ModelArtifactsInput {
-  modelJson: { modelTopology: unknown; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[]; signature?: unknown; format?: string };
+  modelJson: { modelTopology: unknown; weightsManifest: { paths: string[]; weights: object[] }[]; signature?: unknown; format?: string };
   weightData: Uint8Array;
 }
 
@@ -33,7 +33,7 @@ export async function loadTfjsFromMemory(a: ModelArtifactsInput): Promise<tf.Gra
   const handler: tf.io.IOHandler = {
     load: async () => ({
       modelTopology: a.modelJson.modelTopology as object,
-      weightSpecs: a.modelJson.weightsManifest.flatMap((g) => g.weights),
+      weightSpecs: a.modelJson.weightsManifest.flatMap((g) => g.weights) as tf.io.WeightsManifestEntry[],
       weightData: buf,
       format: 'graph-model',
       signature: a.modelJson.signature as object | undefined,
