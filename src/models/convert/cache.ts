@@ -6,7 +6,7 @@ import { constants } from 'node:fs';
 import { access, mkdir, open, rename, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CONVERTER_VERSION, convertTfjsArtifacts, type ConvertOptions } from './convert.js';
+import { CONVERTER_VERSION, convertTfjsArtifacts, optionsKey, type ConvertOptions } from './convert.js';
 import { readTfjsGraphModelFiles } from './tfjs-model.js';
 
 /** FACECORE_CACHE, else ~/.cache/facecore. */
@@ -60,7 +60,7 @@ export async function convertTfjsGraphCached(modelJsonPath: string, options: Cac
   const { cacheDir = defaultCacheDir(), ...convertOptions } = options;
   const { artifacts, files } = await readTfjsGraphModelFiles(modelJsonPath);
   const hash = createHash('sha256');
-  hash.update(`facecore-convert ${CONVERTER_VERSION} layout=${convertOptions.layout ?? 'nchw'}\n`);
+  hash.update(`facecore-convert ${CONVERTER_VERSION} ${optionsKey(convertOptions)}\n`);
   for (const f of files) {
     hash.update(`${f.bytes.byteLength}\n`);
     hash.update(f.bytes);

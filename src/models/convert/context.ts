@@ -92,6 +92,8 @@ export class ConvertContext {
   constructor(
     readonly modelName: string,
     readonly layout: LayoutMode,
+    /** Treat a leading dimension of 1 in Reshape targets as the batch (ConvertOptions.dynamicBatch). */
+    readonly dynamicBatch = false,
   ) {}
 
   reserve(name: string): void {

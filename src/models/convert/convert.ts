@@ -11,8 +11,23 @@ export const ONNX_OPSET = 13;
 export interface ConvertOptions {
   /** How NHWC convolution regions are laid out; 'nchw' (default) is the fast one. */
   layout?: LayoutMode;
+  /**
+   * Layout of 4-D image inputs in the ONNX model: 'nhwc' (default) as in TensorFlow, or 'nchw'
+   * (as ArcFace-style ONNX models take them), which saves the input transpose.
+   */
+  inputLayout?: 'nhwc' | 'nchw';
+  /**
+   * Make a batch size fixed at 1 in the source dynamic: the inputs' first dimension and the
+   * leading 1 of Reshape targets applied to batched tensors (BlazeFace is exported for batch 1).
+   */
+  dynamicBatch?: boolean;
   /** Name used in error messages and as the ONNX graph name. */
   modelName?: string;
+}
+
+/** The options that change the converted model (the cache key includes them). */
+export function optionsKey(options: ConvertOptions): string {
+  return `layout=${options.layout ?? 'nchw'} input=${options.inputLayout ?? 'nhwc'} dynamicBatch=${options.dynamicBatch ?? false}`;
 }
 
 interface TensorRef {
@@ -116,7 +131,7 @@ export function convertTfjsModel(model: TfGraphModel, weightData: Uint8Array, op
   }
   const ends = graphEnds(model, byName, modelName);
   const order = topologicalOrder(ends.outputs.map((o) => o.ref), byName, modelName);
-  const ctx: ConvertContext = new ConvertContext(modelName, options.layout ?? 'nchw');
+  const ctx: ConvertContext = new ConvertContext(modelName, options.layout ?? 'nchw', options.dynamicBatch ?? false);
   for (const i of ends.inputs) ctx.reserve(i.name);
   for (const o of ends.outputs) ctx.reserve(o.name);
 
@@ -132,8 +147,11 @@ export function convertTfjsModel(model: TfGraphModel, weightData: Uint8Array, op
       const name = ends.inputs.find((i) => i.node === node.name)!.name;
       const dtype = tfDtypeOf(node.attr.dtype?.type) ?? ctx.fail(`unsupported input dtype ${node.attr.dtype?.type}`);
       const shape = placeholderShape(node, ctx);
-      values.set(refKey({ node: node.name, index: 0 }), { dtype, shape, tf: name });
-      inputInfos.push({ name, elemType: onnxType(dtype), shape: shape.map((d, i): OnnxDim => (d >= 0 ? d : i === 0 ? 'batch' : `${name}_dim${i}`)) });
+      if (options.dynamicBatch && shape.length > 0) shape[0] = -1;
+      const nchwInput = options.inputLayout === 'nchw' && shape.length === 4;
+      values.set(refKey({ node: node.name, index: 0 }), nchwInput ? { dtype, shape, nchw: name } : { dtype, shape, tf: name });
+      const onnxShape = nchwInput ? [0, 3, 1, 2].map((i) => shape[i]) : shape;
+      inputInfos.push({ name, elemType: onnxType(dtype), shape: onnxShape.map((d, i): OnnxDim => (d >= 0 ? d : i === 0 ? 'batch' : `${name}_dim${i}`)) });
       continue;
     }
     const converter = opConverters[node.op];
@@ -165,7 +183,7 @@ export function convertTfjsModel(model: TfGraphModel, weightData: Uint8Array, op
   return encodeOnnxModel({
     producerName: 'facecore',
     producerVersion: CONVERTER_VERSION,
-    docString: `Converted from the TensorFlow.js graph model ${modelName}. Inputs keep TensorFlow's layout (NHWC images).`,
+    docString: `Converted from the TensorFlow.js graph model ${modelName} (${optionsKey(options)}).`,
     opsetVersion: ONNX_OPSET,
     graphName: modelName,
     nodes: ctx.nodes,
@@ -174,6 +192,7 @@ export function convertTfjsModel(model: TfGraphModel, weightData: Uint8Array, op
     outputs: outputInfos,
     metadata: {
       source_format: 'tfjs-graph-model',
+      input_layout: options.inputLayout ?? 'nhwc',
       ...(model.generatedBy ? { source_generated_by: model.generatedBy } : {}),
       ...(model.convertedBy ? { source_converted_by: model.convertedBy } : {}),
     },
