@@ -37,11 +37,13 @@ const reshape: OpConverter = (ctx, _node, [x, shapeValue]) => {
     if (shapeValue.shape.length !== 1 || shapeValue.shape[0] < 0) ctx.fail('the target shape must be a 1-D tensor of known length');
     shape = new Array<number>(shapeValue.shape[0]).fill(-1);
   }
-  let target = asInt64(ctx, shapeValue, 'shape');
+  let target: string;
   if (ctx.dynamicBatch && shapeValue.host && shape[0] === 1 && x.shape[0] < 0) {
     // ONNX Reshape's 0 copies the input's dimension: here the batch.
     target = ctx.int64s([0, ...hostToNumbers(shapeValue.host).slice(1)]);
     shape[0] = -1;
+  } else {
+    target = asInt64(ctx, shapeValue, 'shape');
   }
   const out = ctx.emit('Reshape', [ctx.asTf(x), target]);
   return [{ dtype: x.dtype, shape, tf: out }];
