@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ConversionError, ConvertContext, onnxType, tfDtypeOf, type LayoutMode, type Value } from './context.js';
 import { encodeOnnxModel, type OnnxDim, type OnnxValueInfo } from './onnx-proto.js';
 import { opConverters } from './ops/index.js';
+import { fuseDecomposedPrelu } from './rewrite.js';
 import { decodeTfjsWeights, parseTfjsModelJson, readTfjsGraphModelFiles, type HostTensor, type TfGraphModel, type TfGraphModelArtifacts, type TfNode } from './tfjs-model.js';
 
 export const CONVERTER_VERSION = '1';
@@ -21,13 +22,15 @@ export interface ConvertOptions {
    * leading 1 of Reshape targets applied to batched tensors (BlazeFace is exported for batch 1).
    */
   dynamicBatch?: boolean;
+  /** Apply the exact graph rewrites of rewrite.ts (default true; off to measure them). */
+  rewrites?: boolean;
   /** Name used in error messages and as the ONNX graph name. */
   modelName?: string;
 }
 
 /** The options that change the converted model (the cache key includes them). */
 export function optionsKey(options: ConvertOptions): string {
-  return `layout=${options.layout ?? 'nchw'} input=${options.inputLayout ?? 'nhwc'} dynamicBatch=${options.dynamicBatch ?? false}`;
+  return `layout=${options.layout ?? 'nchw'} input=${options.inputLayout ?? 'nhwc'} dynamicBatch=${options.dynamicBatch ?? false} rewrites=${options.rewrites ?? true}`;
 }
 
 interface TensorRef {
@@ -124,8 +127,9 @@ function constValue(node: TfNode, weights: Map<string, HostTensor>, ctx: Convert
 export function convertTfjsModel(model: TfGraphModel, weightData: Uint8Array, options: ConvertOptions = {}): Uint8Array {
   const modelName = options.modelName ?? 'model';
   const weights = decodeTfjsWeights(model, weightData, modelName);
+  const nodes = options.rewrites === false ? model.nodes : fuseDecomposedPrelu(model.nodes, weights);
   const byName = new Map<string, TfNode>();
-  for (const n of model.nodes) {
+  for (const n of nodes) {
     if (byName.has(n.name)) throw new ConversionError(`${modelName}: duplicate node name '${n.name}'`, modelName, n.name, n.op);
     byName.set(n.name, n);
   }

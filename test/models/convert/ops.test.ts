@@ -174,6 +174,27 @@ cases.push({
   },
 });
 cases.push({
+  name: 'decomposed PReLU relu(x) + (x - |x|) * c (fused to PRelu), both operand orders, and a shared x left alone',
+  inputs: img(5, 5, 3),
+  build: (g, rand) => {
+    const c = conv(g, rand, X, [3, 3, 3, 4], 1, 1, 'SAME');
+    const prelu = (x: string, swap: boolean) => {
+      const relu = g.op('Relu', [x]);
+      const mul = g.op('Mul', swap ? [rand([4]), g.op('Sub', [x, g.op('Abs', [x])])] : [g.op('Sub', [x, g.op('Abs', [x])]), rand([4])]);
+      return g.op('AddV2', swap ? [mul, relu] : [relu, mul]);
+    };
+    const first = prelu(c, false);
+    const second = prelu(conv(g, rand, first, [1, 1, 4, 4], 1, 1, 'SAME'), true);
+    // On a Relu output (as MobileFaceNet has it after its depthwise convolutions) it is the identity.
+    const nonNegative = g.op('Relu', [second]);
+    const onRelu = g.op('Add', [nonNegative, g.op('Mul', [g.op('Sub', [nonNegative, g.op('Abs', [nonNegative])]), rand([4])])]);
+    // Here the Relu feeds another node too, so the pattern must stay as it is.
+    const relu = g.op('Relu', [second]);
+    const kept = g.op('Add', [relu, g.op('Mul', [g.op('Sub', [second, g.op('Abs', [second])]), rand([4])])]);
+    return [kept, g.op('Neg', [relu]), onRelu];
+  },
+});
+cases.push({
   name: 'Softmax on 4-D (NCHW region) and 2-D',
   inputs: { x: [1, 3, 4, 2], y: [3, 7] },
   build: (g, rand) => [g.op('Softmax', [conv(g, rand, X, [1, 1, 2, 5], 1, 1, 'VALID')]), g.op('Softmax', ['y'])],
@@ -314,4 +335,18 @@ describe('per-op conversion matches tfjs', () => {
       await check(c, 'transpose');
     });
   }
+});
+
+describe('graph rewrites', () => {
+  it('MobileFaceNet decomposed PReLUs become PRelu nodes', async () => {
+    const { convertTfjsGraph } = await import('../../../src/models/convert/convert.js');
+    const { decodeOnnxModel } = await import('../../../src/models/convert/onnx-proto.js');
+    const { humanModelJsonPath } = await import('../../../src/models/convert/default-models.js');
+    const model = decodeOnnxModel(await convertTfjsGraph(humanModelJsonPath('mobilefacenet')));
+    const ops = model.graph.node.map((n) => n.opType);
+    // 17 are relu(x) + c(x - |x|) on a convolution; 16 act on an output already passed through
+    // Relu, where the pattern is the identity.
+    expect(ops.filter((o) => o === 'PRelu').length).toBe(17);
+    expect(ops).not.toContain('Abs');
+  });
 });
