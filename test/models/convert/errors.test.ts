@@ -102,6 +102,12 @@ describe('unsupported ops and attributes', () => {
     g.op('MirrorPad', ['x', g.const(Int32Array.from([0, 0, 1, 1, 1, 1, 0, 0]), [4, 2], 'int32')], { mode: a.s('SYMMETRIC') }, 'pad');
     expect(() => convertTfjsArtifacts(g.artifacts(), { modelName: 'm.json' })).toThrow("m.json: node 'pad' (op MirrorPad): MirrorPad mode 'SYMMETRIC' is not supported (REFLECT only)");
   });
+  it('an NCHW convolution', () => {
+    const g = new TfGraph();
+    g.input('x', [1, 2, 4, 4]);
+    g.op('Conv2D', ['x', g.const(new Float32Array(36), [3, 3, 2, 2])], { strides: a.ints([1, 1, 1, 1]), padding: a.s('SAME'), data_format: a.s('NCHW') }, 'conv');
+    expect(() => convertTfjsArtifacts(g.artifacts(), { modelName: 'm.json' })).toThrow("m.json: node 'conv' (op Conv2D): unsupported data_format 'NCHW' (NHWC only)");
+  });
   it('a non-constant filter', () => {
     const g = new TfGraph();
     g.input('x', [1, 4, 4, 2]);

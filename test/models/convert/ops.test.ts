@@ -327,6 +327,76 @@ cases.push({
   build: (g) => [g.op('DepthToSpace', [X], { block_size: a.i(2), data_format: a.s('NHWC') })],
 });
 
+const i32 = (g: TfGraph, v: number[], shape = [v.length]) => g.const(Int32Array.from(v), shape, 'int32');
+const f32 = (g: TfGraph, v: number[], shape = [v.length]) => g.const(Float32Array.from(v), shape);
+cases.push({
+  name: 'GatherV2, Tile, Fill, Range, ZerosLike, Cast, Unpack, AddN',
+  inputs: { x: [2, 5] },
+  build: (g) => {
+    const gather = g.op('GatherV2', [X, i32(g, [4, 0, 2]), i32(g, [1], [])], { batch_dims: a.i(0), Tparams: a.type('DT_FLOAT'), Tindices: a.type('DT_INT32') });
+    const tile = g.op('Tile', [X, i32(g, [2, 1])]);
+    const fill = g.op('Add', [g.op('Fill', [i32(g, [2, 5]), f32(g, [0.5], [])]), X]);
+    const range = g.op('Add', [X, g.op('Range', [f32(g, [0], []), f32(g, [5], []), f32(g, [1], [])], { Tidx: a.type('DT_FLOAT') })]);
+    const zeros = g.op('Add', [g.op('ZerosLike', [X]), X]);
+    const ints = g.op('Cast', [g.op('Mul', [X, f32(g, [10], [])])], { SrcT: a.type('DT_FLOAT'), DstT: a.type('DT_INT32') });
+    const cast = g.op('Cast', [ints], { SrcT: a.type('DT_INT32'), DstT: a.type('DT_FLOAT') });
+    const unpack = g.op('Unpack', [X], { num: a.i(2), axis: a.i(0) });
+    const rows = g.op('AddN', [unpack, `${unpack}:1`, unpack], { N: a.i(3) });
+    return [gather, tile, fill, range, zeros, cast, rows];
+  },
+});
+cases.push({
+  name: 'comparisons, logical ops, Select and SelectV2',
+  inputs: { x: [3, 4], y: [3, 4] },
+  build: (g) => {
+    const gt = g.op('Greater', [X, 'y']);
+    const le = g.op('LessEqual', [X, f32(g, [0.2], [])]);
+    const both = g.op('LogicalAnd', [g.op('GreaterEqual', [X, f32(g, [-0.5], [])]), g.op('Less', ['y', f32(g, [0.5], [])])]);
+    const either = g.op('LogicalOr', [g.op('LogicalNot', [gt]), g.op('Equal', [X, X])]);
+    return [
+      g.op('SelectV2', [gt, X, 'y']),
+      g.op('Select', [le, 'y', X]),
+      g.op('SelectV2', [both, X, f32(g, [7], [])]),
+      g.op('SelectV2', [either, 'y', f32(g, [-7], [])]),
+    ];
+  },
+});
+const mathOps: [string, (g: TfGraph, x: string, y: string) => string][] = [
+  ['Pow', (g, x, y) => g.op('Pow', [g.op('Add', [g.op('Abs', [x]), f32(g, [0.5], [])]), y])],
+  ['Floor, Ceil, Round, Sign', (g, x) => g.op('AddN', ['Floor', 'Ceil', 'Round', 'Sign'].map((op) => g.op(op, [g.op('Mul', [x, f32(g, [3.3], [])])])), { N: a.i(4) })],
+  ['Sin, Cos', (g, x) => g.op('Add', [g.op('Sin', [x]), g.op('Cos', [x])])],
+  ['Log', (g, x) => g.op('Log', [g.op('Add', [g.op('Abs', [x]), f32(g, [0.1], [])])])],
+  ['Softplus, Selu', (g, x) => g.op('Add', [g.op('Softplus', [x]), g.op('Selu', [x])])],
+  ['Reciprocal', (g, x) => g.op('Reciprocal', [g.op('Add', [g.op('Abs', [x]), f32(g, [0.5], [])])])],
+  ['FloorDiv', (g, x, y) => g.op('FloorDiv', [g.op('Mul', [x, f32(g, [5], [])]), g.op('Add', [g.op('Abs', [y]), f32(g, [0.5], [])])])],
+  ['SquaredDifference', (g, x, y) => g.op('SquaredDifference', [x, y])],
+  ['LogSoftmax', (g, x) => g.op('LogSoftmax', [x])],
+  ['Prod', (g, x) => g.op('Prod', [x, i32(g, [1])], { keep_dims: a.b(false) })],
+];
+for (const [label, build] of mathOps) {
+  cases.push({ name: label, inputs: { x: [3, 4], y: [3, 4] }, build: (g) => [build(g, X, 'y')] });
+}
+cases.push({
+  name: 'BiasAdd on a conv output, MirrorPad REFLECT, PadV2 with a value',
+  inputs: img(5, 6, 3),
+  build: (g, rand) => {
+    const c = conv(g, rand, X, [3, 3, 3, 4], 1, 1, 'VALID');
+    return [
+      g.op('BiasAdd', [c, rand([4])], { data_format: a.s('NHWC') }),
+      g.op('MirrorPad', [c, i32(g, [0, 0, 1, 2, 2, 1, 0, 0], [4, 2])], { mode: a.s('REFLECT') }),
+      g.op('PadV2', [X, i32(g, [0, 0, 1, 0, 0, 2, 1, 1], [4, 2]), f32(g, [-3], [])]),
+    ];
+  },
+});
+cases.push({
+  name: 'BatchMatMulV2 with adj_x / adj_y',
+  inputs: { x: [2, 3, 4], y: [2, 5, 4] },
+  build: (g) => [
+    g.op('BatchMatMulV2', [X, 'y'], { adj_x: a.b(false), adj_y: a.b(true) }),
+    g.op('BatchMatMulV2', [g.op('Transpose', [X, i32(g, [0, 2, 1])]), g.op('Transpose', ['y', i32(g, [0, 2, 1])])], { adj_x: a.b(true), adj_y: a.b(false) }),
+  ],
+});
+
 describe('per-op conversion matches tfjs', () => {
   beforeAll(tfReady);
   for (const c of cases) {

@@ -9,14 +9,14 @@ import type { OpConverter } from './types.js';
 function convLike(depthwise: boolean, fused: boolean): OpConverter {
   return (ctx, node, inputs) => {
     const [x, filterValue] = inputs;
+    // tfjs reads NCHW strides as if they were NHWC, so there is no reference to match: NHWC only.
     const format = ctx.attrString(node, 'data_format', 'NHWC');
-    if (format !== 'NHWC' && format !== 'NCHW') ctx.fail(`unsupported data_format '${format}'`);
-    const nhwc = format === 'NHWC';
+    if (format !== 'NHWC') ctx.fail(`unsupported data_format '${format}' (NHWC only)`);
     if (x.shape.length !== 4) ctx.fail(`input must be 4-D, got rank ${x.shape.length}`);
     const filter = ctx.hostOf(filterValue, 'the filter');
     if (filter.shape.length !== 4) ctx.fail(`filter must be 4-D, got shape [${filter.shape.join(', ')}]`);
     const [kh, kw, filterIn, filterOut] = filter.shape;
-    const [hAxis, wAxis, cAxis] = nhwc ? [1, 2, 3] : [2, 3, 1];
+    const [hAxis, wAxis, cAxis] = [1, 2, 3];
     const strides = ctx.attrInts(node, 'strides', [1, 1, 1, 1]);
     const dilations = ctx.attrInts(node, 'dilations', [1, 1, 1, 1]);
     if (strides.length !== 4 || strides[0] !== 1 || strides[cAxis] !== 1) ctx.fail(`unsupported strides [${strides.join(', ')}]`);
@@ -58,7 +58,7 @@ function convLike(depthwise: boolean, fused: boolean): OpConverter {
     let act: FusedActivation = { kind: '' };
     if (fused) ({ bias, act } = readFusedOps(ctx, inputs, 2));
 
-    const convInputs = [nhwc ? ctx.asNchw(x) : ctx.asTf(x), ctx.initializer(weight, `${node.name}/weight`)];
+    const convInputs = [ctx.asNchw(x), ctx.initializer(weight, `${node.name}/weight`)];
     const biasIsVector = bias?.host !== undefined && bias.host.data.length === outChannels;
     if (bias && biasIsVector) convInputs.push(ctx.initializer({ ...bias.host!, shape: [outChannels] }, `${node.name}/bias`));
     const attributes = [
@@ -72,9 +72,7 @@ function convLike(depthwise: boolean, fused: boolean): OpConverter {
     if (bias && !biasIsVector) out = ctx.emit('Add', [out, ctx.asNchwOperand(bias)]);
     out = applyActivation(ctx, out, act, 'nchw');
 
-    const n = x.shape[0];
-    if (!nhwc) return [{ dtype: 'float32', shape: [n, outChannels, pad.outH, pad.outW], tf: out }];
-    const value: Value = { dtype: 'float32', shape: [n, pad.outH, pad.outW, outChannels] };
+    const value: Value = { dtype: 'float32', shape: [x.shape[0], pad.outH, pad.outW, outChannels] };
     return [nchwResult(ctx, value, out)];
   };
 }
