@@ -53,7 +53,8 @@ export function fuseDecomposedPrelu(nodes: TfNode[], weights: Map<string, HostTe
       const [subName, constName] = producer(m0, 'Sub') ? [m0, m1] : [m1, m0];
       const sub = producer(subName, 'Sub');
       const c = producer(constName, 'Const') ? weights.get(constName) : undefined;
-      if (!sub || !c || c.dtype !== 'float32' || !only(subName)) continue;
+      // A non-finite c would turn the 0 of x - |x| into NaN: leave such graphs alone.
+      if (!sub || !c || c.dtype !== 'float32' || !only(subName) || !(c.data as Float32Array).every(Number.isFinite)) continue;
       const [x, absName] = dataInputs(sub);
       const abs = producer(absName, 'Abs');
       if (!abs || dataInputs(abs)[0] !== x || !only(absName)) continue;
