@@ -7,10 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { CliContext, Command } from './command.js';
 import { evalCommand } from './eval.js';
+import { convertCommand } from './convert.js';
 import { EXIT_OK, EXIT_USAGE, Output, UsageError, type Streams } from './output.js';
 
 /** Registered subcommands (one file each). */
-export const COMMANDS: readonly Command[] = [evalCommand];
+export const COMMANDS: readonly Command[] = [evalCommand, convertCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

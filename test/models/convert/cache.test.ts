@@ -1,13 +1,12 @@
 // The cache converts once, keys on the source bytes, and defaultModelPath serves the
 // human-models face models from it.
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { convertTfjsGraphCached, defaultCacheDir } from '../../../src/models/convert/cache.js';
 import { defaultModelPath } from '../../../src/models/convert/default-models.js';
-import { runConvert } from '../../../src/cli/convert.js';
 import { TfGraph } from '../../helpers/tfjs-graph.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'facecore-convert-cache-'));
@@ -76,21 +75,5 @@ describe('defaultModelPath', () => {
   });
   it('rejects unknown names', async () => {
     await expect(defaultModelPath('nope' as 'blazeface')).rejects.toThrow(RangeError);
-  });
-});
-
-describe('runConvert (facecore convert)', () => {
-  it('writes a loadable model', async () => {
-    const model = writeTinyModel(path.join(root, 'cli'), 1);
-    const out = path.join(root, 'cli', 'out.onnx');
-    const lines: string[] = [];
-    expect(await runConvert([model, out], (l) => lines.push(l))).toBe(0);
-    expect(lines[0]).toMatch(/out\.onnx: \d+ bytes, converted in \d+ ms/);
-    await ort.InferenceSession.create(readFileSync(out));
-  });
-  it('prints usage for wrong arguments', async () => {
-    const lines: string[] = [];
-    expect(await runConvert(['only-one'], (l) => lines.push(l))).toBe(2);
-    expect(lines[0]).toMatch(/^usage: facecore convert/);
   });
 });
