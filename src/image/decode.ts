@@ -1,0 +1,125 @@
+// Image input for the face pipeline: a file path, an encoded Buffer, or a raw image, decoded by
+// sharp into 8-bit RGB (HWC). sharp picks the decoder from the bytes, never from the file name
+// (some test photos are WebP or PNG named .jpg); EXIF orientation is applied; grayscale is
+// expanded to RGB and an alpha channel dropped (as OpenCV's imread does, which the reference
+// pipelines use).
+import fs from 'node:fs';
+import sharp from 'sharp';
+import { describe } from '../core/validate.js';
+
+/** An 8-bit image, row-major HWC; `channels` 1 (gray), 3 (RGB) or 4 (RGBA). */
+export interface RawImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  channels: number;
+}
+
+/** What decodeImage returns: always 3 channels, RGB. */
+export interface RgbImage extends RawImage {
+  channels: 3;
+}
+
+export type ImageInput = string | Buffer | Uint8Array | RawImage;
+
+// Largest side we accept (sharp's own default pixel limit is ~268 MP): bigger is a mistake or an attack.
+const MAX_SIDE = 16384;
+
+function isRawImage(value: unknown): value is RawImage {
+  return typeof value === 'object' && value !== null && 'data' in value && 'width' in value && 'height' in value;
+}
+
+/** Checks a raw image's fields and returns it typed; TypeError / RangeError naming `name`'s field otherwise. */
+export function checkRawImage(name: string, value: RawImage): RawImage {
+  const { data, width, height, channels } = value;
+  if (!(data instanceof Uint8Array)) throw new TypeError(`${name}.data: expected a Uint8Array (HWC, 8-bit), got ${describe(data)}`);
+  for (const [field, v] of [['width', width], ['height', height]] as const) {
+    if (typeof v !== 'number') throw new TypeError(`${name}.${field}: expected an integer, got ${describe(v)}`);
+    if (!Number.isInteger(v) || v < 1 || v > MAX_SIDE) throw new RangeError(`${name}.${field}: expected an integer in [1, ${MAX_SIDE}], got ${v}`);
+  }
+  if (channels !== 1 && channels !== 3 && channels !== 4) {
+    throw new RangeError(`${name}.channels: expected 1, 3 or 4, got ${describe(channels)}`);
+  }
+  if (data.length !== width * height * channels) {
+    throw new RangeError(`${name}.data: expected width*height*channels = ${width * height * channels} bytes, got ${data.length}`);
+  }
+  return value;
+}
+
+// First bytes as text or hex, for "this is not an image" messages.
+function sniffDescription(bytes: Uint8Array): string {
+  const head = bytes.subarray(0, 16);
+  const printable = head.every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127));
+  return printable
+    ? `text starting '${Buffer.from(head).toString('latin1').replace(/\s+/g, ' ')}'`
+    : `bytes ${Buffer.from(head.subarray(0, 8)).toString('hex')}`;
+}
+
+async function decodeEncoded(name: string, bytes: Buffer, label: string): Promise<RgbImage> {
+  if (bytes.length === 0) throw new RangeError(`${name}: expected an encoded image, got ${label} of 0 bytes`);
+  let pipeline: ReturnType<typeof sharp>;
+  try {
+    pipeline = sharp(bytes, { failOn: 'error', limitInputPixels: MAX_SIDE * MAX_SIDE });
+    const meta = await pipeline.metadata();
+    if (!meta.width || !meta.height) throw new Error('no image dimensions');
+  } catch (err) {
+    const msg = (err as Error).message;
+    if (/unsupported image format/i.test(msg)) {
+      throw new TypeError(`${name}: expected an image (JPEG, PNG, WebP, GIF, TIFF, AVIF), got ${label} holding ${sniffDescription(bytes)}`);
+    }
+    throw new RangeError(`${name}: ${label} is not a decodable image: ${msg}`);
+  }
+  try {
+    const { data, info } = await pipeline
+      .rotate() // EXIF orientation
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: 3 };
+  } catch (err) {
+    throw new RangeError(`${name}: ${label} is corrupt or truncated: ${(err as Error).message}`);
+  }
+}
+
+/** Expands a raw gray/RGBA image to RGB; RGB input is returned as is (no copy). */
+export function toRgb(image: RawImage): RgbImage {
+  const { data, width, height, channels } = image;
+  if (channels === 3) return image as RgbImage;
+  const n = width * height;
+  const out = new Uint8Array(n * 3);
+  for (let i = 0; i < n; i++) {
+    const s = i * channels;
+    out[i * 3] = data[s]!;
+    out[i * 3 + 1] = data[channels === 1 ? s : s + 1]!;
+    out[i * 3 + 2] = data[channels === 1 ? s : s + 2]!;
+  }
+  return { data: out, width, height, channels: 3 };
+}
+
+/**
+ * Decodes `input` (a path, an encoded image Buffer, or a raw image) to RGB.
+ * Errors: TypeError for a wrong kind of input or content that is no image, RangeError for empty,
+ * corrupt or truncated data, Error for a missing file; each names `name`.
+ */
+export async function decodeImage(input: ImageInput, name = 'input'): Promise<RgbImage> {
+  if (typeof input === 'string') {
+    let bytes: Buffer;
+    try {
+      bytes = await fs.promises.readFile(input);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new Error(`${name}: file not found: '${input}'`);
+      if (code === 'EISDIR') throw new TypeError(`${name}: expected an image file, got the directory '${input}'`);
+      throw new Error(`${name}: cannot read '${input}': ${(err as Error).message}`);
+    }
+    return decodeEncoded(name, bytes, `the file '${input}'`);
+  }
+  if (input instanceof Uint8Array) {
+    const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+    return decodeEncoded(name, bytes, 'a buffer');
+  }
+  if (isRawImage(input)) return toRgb(checkRawImage(name, input));
+  throw new TypeError(`${name}: expected a file path, an encoded image Buffer or { data, width, height, channels }, got ${describe(input)}`);
+}

@@ -1,0 +1,73 @@
+// The detector runner shared by every model: letterbox -> normalise -> run -> decode ->
+// threshold -> NMS -> map back to source pixels. Model conventions live in the spec (one file each).
+import { assertInteger, assertOptionsObject, describe } from '../../core/validate.js';
+import type { RgbImage } from '../../image/decode.js';
+import { letterbox, type Letterboxed } from '../../image/letterbox.js';
+import { toNchw } from '../../image/tensor.js';
+import type { ModelSession } from '../session.js';
+import { nms } from './nms.js';
+import type { Box, DetectedFace, DetectOptions, DetectorSpec, LandmarkKind } from './types.js';
+
+const AUTO_PAD = 0.5;
+
+function unitNumber(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number') throw new TypeError(`${name}: expected a number in [0, 1], got ${describe(value)}`);
+  if (!(value >= 0 && value <= 1)) throw new RangeError(`${name}: expected a number in [0, 1], got ${value}`);
+  return value;
+}
+
+export class Detector {
+  readonly name: string;
+  readonly landmarkKind: LandmarkKind;
+
+  constructor(readonly session: ModelSession, readonly spec: DetectorSpec) {
+    this.name = spec.name;
+    this.landmarkKind = spec.landmarkKind;
+  }
+
+  /** Faces in `image`, best score first. */
+  async detect(image: RgbImage, options: DetectOptions = {}): Promise<DetectedFace[]> {
+    const opts = assertOptionsObject('options', options);
+    const scoreThreshold = unitNumber('options.scoreThreshold', opts.scoreThreshold, this.spec.scoreThreshold);
+    const iouThreshold = unitNumber('options.iouThreshold', opts.iouThreshold, this.spec.iouThreshold);
+    const maxFaces = opts.maxFaces === undefined ? Infinity : assertInteger('options.maxFaces', opts.maxFaces, 0);
+    const pad = opts.pad ?? 'auto';
+    if (pad !== 'auto') unitNumber('options.pad', pad, 0);
+    const first = await this.detectPadded(image, pad === 'auto' ? 0 : (pad as number), scoreThreshold, iouThreshold, maxFaces);
+    if (pad !== 'auto' || first.length > 0) return first;
+    return this.detectPadded(image, AUTO_PAD, scoreThreshold, iouThreshold, maxFaces);
+  }
+
+  private async detectPadded(image: RgbImage, border: number, minScore: number, iouThreshold: number, maxFaces: number): Promise<DetectedFace[]> {
+    const { inputWidth: w, inputHeight: h } = this.spec;
+    const canvas = await letterbox(image, w, h, border);
+    const input = toNchw(canvas.data, w, h, this.spec.normalization);
+    const outputs = await this.session.run(input, [1, 3, h, w]);
+    const found = this.spec.decode(outputs, minScore);
+    const keep = nms(found.boxes, found.scores, iouThreshold, maxFaces);
+    return keep.map((i) => toSource(canvas, image, found.boxes[i]!, found.scores[i]!, found.landmarks[i]!));
+  }
+
+  dispose(): Promise<void> {
+    return this.session.dispose();
+  }
+}
+
+// Canvas pixels -> source pixels; boxes clipped to the image, landmarks left as predicted.
+function toSource(canvas: Letterboxed, image: RgbImage, box: Box, score: number, landmarks: Float32Array): DetectedFace {
+  const { offsetX, offsetY, scaleX, scaleY } = canvas;
+  const x = (v: number) => (v - offsetX) / scaleX;
+  const y = (v: number) => (v - offsetY) / scaleY;
+  const out = new Float32Array(landmarks.length);
+  for (let i = 0; i < landmarks.length; i += 2) {
+    out[i] = x(landmarks[i]!);
+    out[i + 1] = y(landmarks[i + 1]!);
+  }
+  const clip = (v: number, max: number) => Math.min(Math.max(v, 0), max);
+  return {
+    box: [clip(x(box[0]), image.width), clip(y(box[1]), image.height), clip(x(box[2]), image.width), clip(y(box[3]), image.height)],
+    score,
+    landmarks: out,
+  };
+}
