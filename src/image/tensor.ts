@@ -24,3 +24,20 @@ export function toNchw(
   }
   return out;
 }
+
+/** The same as toNchw but laid out [height, width, 3] (tfjs-converted models take NHWC). */
+export function toNhwc(
+  rgb: Uint8Array, width: number, height: number, norm: Normalization,
+  out: Float32Array = new Float32Array(3 * width * height), offset = 0,
+): Float32Array {
+  const src = norm.order === 'rgb' ? [0, 1, 2] : [2, 1, 0];
+  const mean = src.map((c) => norm.mean[c]!);
+  const inv = src.map((c) => 1 / norm.std[c]!);
+  const n = width * height * 3;
+  for (let i = 0; i < n; i += 3) {
+    out[offset + i] = (rgb[i + src[0]!]! - mean[0]!) * inv[0]!;
+    out[offset + i + 1] = (rgb[i + src[1]!]! - mean[1]!) * inv[1]!;
+    out[offset + i + 2] = (rgb[i + src[2]!]! - mean[2]!) * inv[2]!;
+  }
+  return out;
+}

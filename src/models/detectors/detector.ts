@@ -3,7 +3,7 @@
 import { assertInteger, assertOptionsObject, describe } from '../../core/validate.js';
 import type { RgbImage } from '../../image/decode.js';
 import { letterbox, type Letterboxed } from '../../image/letterbox.js';
-import { toNchw } from '../../image/tensor.js';
+import { toNchw, toNhwc } from '../../image/tensor.js';
 import type { ModelSession } from '../session.js';
 import { nms } from './nms.js';
 import type { Box, DetectedFace, DetectOptions, DetectorSpec, LandmarkKind } from './types.js';
@@ -42,8 +42,9 @@ export class Detector {
   private async detectPadded(image: RgbImage, border: number, minScore: number, iouThreshold: number, maxFaces: number): Promise<DetectedFace[]> {
     const { inputWidth: w, inputHeight: h } = this.spec;
     const canvas = await letterbox(image, w, h, border);
-    const input = toNchw(canvas.data, w, h, this.spec.normalization);
-    const outputs = await this.session.run(input, [1, 3, h, w]);
+    const nhwc = this.spec.layout === 'nhwc';
+    const input = (nhwc ? toNhwc : toNchw)(canvas.data, w, h, this.spec.normalization);
+    const outputs = await this.session.run(input, nhwc ? [1, h, w, 3] : [1, 3, h, w]);
     const found = this.spec.decode(outputs, minScore);
     const keep = nms(found.boxes, found.scores, iouThreshold, maxFaces);
     return keep.map((i) => toSource(canvas, image, found.boxes[i]!, found.scores[i]!, found.landmarks[i]!));

@@ -41,6 +41,7 @@ export function retinafaceSpec(width: number, height: number): DetectorSpec {
     landmarkKind: 'arcface5',
     inputWidth: width,
     inputHeight: height,
+    layout: 'nchw',
     normalization: { mean: [123, 117, 104], std: [1, 1, 1], order: 'bgr' },
     scoreThreshold: 0.5,
     iouThreshold: 0.4,

@@ -35,6 +35,7 @@ export function scrfdSpec(outputCount: number, width: number, height: number): D
     landmarkKind: keypoints ? 'arcface5' : 'none',
     inputWidth: width,
     inputHeight: height,
+    layout: 'nchw',
     normalization: { mean: [127.5, 127.5, 127.5], std: [128, 128, 128], order: 'rgb' },
     scoreThreshold: 0.5,
     iouThreshold: 0.4,

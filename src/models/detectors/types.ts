@@ -34,6 +34,8 @@ export interface DetectorSpec {
   inputWidth: number;
   inputHeight: number;
   normalization: Normalization;
+  /** Input layout: 'nchw' (PyTorch exports) or 'nhwc' (tfjs conversions). */
+  layout: 'nchw' | 'nhwc';
   /** Upstream defaults. */
   scoreThreshold: number;
   iouThreshold: number;

@@ -26,6 +26,7 @@ export function yunetSpec(width: number, height: number): DetectorSpec {
     landmarkKind: 'arcface5',
     inputWidth: width,
     inputHeight: height,
+    layout: 'nchw',
     normalization: { mean: [0, 0, 0], std: [1, 1, 1], order: 'bgr' },
     scoreThreshold: 0.5,
     iouThreshold: 0.3,
