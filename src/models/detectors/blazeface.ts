@@ -12,8 +12,8 @@
 //   right first, i.e. image-left for a frontal face);
 // - score = sigmoid(logit). MediaPipe uses 0.65 and a weighted NMS at 0.3; we use 0.5 and NMS 0.3.
 import type ort from 'onnxruntime-node';
-import { ModelSession, type SessionOptions } from '../session.js';
-import { Detector } from './detector.js';
+import type { ModelSession, SessionOptions } from '../session.js';
+import { Detector, openDetector } from './detector.js';
 import type { Candidates, DetectorSpec } from './types.js';
 
 const GRIDS = [
@@ -90,18 +90,17 @@ export function blazefaceSpec(size: number, outputDims: readonly (readonly (numb
   };
 }
 
-/** Loads a BlazeFace ONNX model (converted from tfjs; NHWC input). */
-export async function loadBlazeface(model: string | Uint8Array, options: SessionOptions = {}): Promise<Detector> {
-  const session = await ModelSession.load(model, options);
-  try {
-    const dims = session.inputs[0]?.dims ?? [];
-    if (session.inputs.length !== 1 || dims.length !== 4 || dims[3] !== 3 || typeof dims[1] !== 'number' || dims[1] !== dims[2]) {
-      const got = session.inputs.map((i) => `${i.name} [${i.dims.join(', ')}]`).join('; ');
-      throw new RangeError(`model ${session.source}: expected BlazeFace's square NHWC input [1, size, size, 3], got ${got}`);
-    }
-    return new Detector(session, blazefaceSpec(dims[1], session.outputs.map((o) => o.dims)));
-  } catch (err) {
-    await session.dispose();
-    throw err;
+/** A BlazeFace detector on an open session (square NHWC input, 4 outputs). */
+export function createBlazeface(session: ModelSession): Detector {
+  const dims = session.inputs[0]?.dims ?? [];
+  if (session.inputs.length !== 1 || dims.length !== 4 || dims[3] !== 3 || typeof dims[1] !== 'number' || dims[1] !== dims[2]) {
+    const got = session.inputs.map((i) => `${i.name} [${i.dims.join(', ')}]`).join('; ');
+    throw new RangeError(`model ${session.source}: expected BlazeFace's square NHWC input [1, size, size, 3], got ${got}`);
   }
+  return new Detector(session, blazefaceSpec(dims[1], session.outputs.map((o) => o.dims)));
+}
+
+/** Loads a BlazeFace ONNX model (converted from tfjs). */
+export function loadBlazeface(model: string | Uint8Array, options: SessionOptions = {}): Promise<Detector> {
+  return openDetector(model, options, (session) => createBlazeface(session));
 }

@@ -4,7 +4,7 @@ import { assertInteger, assertOptionsObject, describe } from '../../core/validat
 import type { RgbImage } from '../../image/decode.js';
 import { letterbox, type Letterboxed } from '../../image/letterbox.js';
 import { toNchw, toNhwc } from '../../image/tensor.js';
-import type { ModelSession } from '../session.js';
+import { ModelSession, type SessionOptions } from '../session.js';
 import { nms } from './nms.js';
 import type { Box, DetectedFace, DetectOptions, DetectorSpec, LandmarkKind } from './types.js';
 
@@ -71,4 +71,17 @@ function toSource(canvas: Letterboxed, image: RgbImage, box: Box, score: number,
     score,
     landmarks: out,
   };
+}
+
+/** Opens a model and builds a detector on it; the session is released if building throws. */
+export async function openDetector(
+  model: string | Uint8Array, options: SessionOptions, build: (session: ModelSession) => Detector,
+): Promise<Detector> {
+  const session = await ModelSession.load(model, options);
+  try {
+    return build(session);
+  } catch (err) {
+    await session.dispose();
+    throw err;
+  }
 }

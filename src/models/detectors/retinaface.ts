@@ -8,8 +8,8 @@
 //   landmark = prior.c + l * 0.1 * prior.wh;
 // - upstream detect.py: NMS IoU 0.4 (its confidence 0.02 is for the WIDER benchmark; we use 0.5).
 import type ort from 'onnxruntime-node';
-import { ModelSession, imageInput, type SessionOptions } from '../session.js';
-import { Detector } from './detector.js';
+import { imageInput, type ModelSession, type SessionOptions } from '../session.js';
+import { Detector, openDetector } from './detector.js';
 import type { Candidates, DetectorSpec } from './types.js';
 
 const LEVELS = [
@@ -75,18 +75,17 @@ export function retinafaceSpec(width: number, height: number): DetectorSpec {
   };
 }
 
-/** Loads a RetinaFace ONNX model (outputs loc, conf, landms). */
-export async function loadRetinaface(model: string | Uint8Array, options: SessionOptions & { inputSize?: number } = {}): Promise<Detector> {
-  const session = await ModelSession.load(model, options);
-  try {
-    const input = imageInput(session, 'RetinaFace');
-    if (session.outputs.length !== 3) {
-      throw new RangeError(`model ${session.source}: expected RetinaFace's 3 outputs (loc, conf, landms), got ${session.outputs.length}`);
-    }
-    const size = options.inputSize ?? 640;
-    return new Detector(session, retinafaceSpec(input.width ?? size, input.height ?? size));
-  } catch (err) {
-    await session.dispose();
-    throw err;
+/** A RetinaFace detector on an open session (outputs loc, conf, landms). */
+export function createRetinaface(session: ModelSession, options: SessionOptions & { inputSize?: number } = {}): Detector {
+  const input = imageInput(session, 'RetinaFace');
+  if (session.outputs.length !== 3) {
+    throw new RangeError(`model ${session.source}: expected RetinaFace's 3 outputs (loc, conf, landms), got ${session.outputs.length}`);
   }
+  const size = options.inputSize ?? 640;
+  return new Detector(session, retinafaceSpec(input.width ?? size, input.height ?? size));
+}
+
+/** Loads a RetinaFace ONNX model. */
+export function loadRetinaface(model: string | Uint8Array, options: SessionOptions & { inputSize?: number } = {}): Promise<Detector> {
+  return openDetector(model, options, (session) => createRetinaface(session, options));
 }

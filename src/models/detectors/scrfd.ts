@@ -9,8 +9,8 @@
 //   box = (a.x - d0, a.y - d1, a.x + d2, a.y + d3) with d = output * s; keypoint = a + k * s;
 // - defaults: score 0.5, NMS IoU 0.4.
 import type ort from 'onnxruntime-node';
-import { ModelSession, imageInput, type SessionOptions } from '../session.js';
-import { Detector } from './detector.js';
+import { imageInput, type ModelSession, type SessionOptions } from '../session.js';
+import { Detector, openDetector } from './detector.js';
 import type { Box, Candidates, DetectorSpec } from './types.js';
 
 const LAYOUTS: Record<number, { strides: number[]; anchors: number; keypoints: boolean }> = {
@@ -73,17 +73,15 @@ export function scrfdSpec(outputCount: number, width: number, height: number): D
   };
 }
 
+/** An SCRFD detector on an open session (throws a RangeError if the model is not SCRFD-shaped). */
+export function createScrfd(session: ModelSession, options: ScrfdOptions = {}): Detector {
+  const input = imageInput(session, 'SCRFD');
+  const size = options.inputSize ?? 640;
+  if (!Number.isInteger(size) || size < 32 || size % 32 !== 0) throw new RangeError(`options.inputSize: expected a multiple of 32, got ${size}`);
+  return new Detector(session, scrfdSpec(session.outputs.length, input.width ?? size, input.height ?? size));
+}
+
 /** Loads an SCRFD ONNX model. */
-export async function loadScrfd(model: string | Uint8Array, options: ScrfdOptions = {}): Promise<Detector> {
-  const session = await ModelSession.load(model, options);
-  try {
-    const input = imageInput(session, 'SCRFD');
-    const size = options.inputSize ?? 640;
-    if (!Number.isInteger(size) || size < 32 || size % 32 !== 0) throw new RangeError(`options.inputSize: expected a multiple of 32, got ${size}`);
-    const spec = scrfdSpec(session.outputs.length, input.width ?? size, input.height ?? size);
-    return new Detector(session, spec);
-  } catch (err) {
-    await session.dispose();
-    throw err;
-  }
+export function loadScrfd(model: string | Uint8Array, options: ScrfdOptions = {}): Promise<Detector> {
+  return openDetector(model, options, (session) => createScrfd(session, options));
 }

@@ -8,8 +8,8 @@
 //   landmark i = a + kps[2i:2i+2] * s;
 // - OpenCV's default NMS IoU 0.3; we use score 0.5 like the other detectors (OpenCV: 0.9).
 import type ort from 'onnxruntime-node';
-import { ModelSession, imageInput, type SessionOptions } from '../session.js';
-import { Detector } from './detector.js';
+import { imageInput, type ModelSession, type SessionOptions } from '../session.js';
+import { Detector, openDetector } from './detector.js';
 import type { Candidates, DetectorSpec } from './types.js';
 
 const STRIDES = [8, 16, 32];
@@ -65,20 +65,24 @@ export function yunetSpec(width: number, height: number): DetectorSpec {
   };
 }
 
-/** Loads a YuNet ONNX model. */
-export async function loadYunet(model: string | Uint8Array, options: YunetOptions = {}): Promise<Detector> {
-  const session = await ModelSession.load(model, options);
-  try {
-    const input = imageInput(session, 'YuNet');
-    const names = session.outputs.map((o) => o.name);
-    if (names.length !== 12 || OUTPUTS.some((n, i) => names[i] !== n)) {
-      throw new RangeError(`model ${session.source}: expected YuNet's 12 outputs ${OUTPUTS.join(', ')}, got ${names.join(', ')}`);
-    }
-    const size = options.inputSize ?? 640;
-    if (!Number.isInteger(size) || size < 32 || size % 32 !== 0) throw new RangeError(`options.inputSize: expected a multiple of 32, got ${size}`);
-    return new Detector(session, yunetSpec(input.width ?? size, input.height ?? size));
-  } catch (err) {
-    await session.dispose();
-    throw err;
+/** Whether a model's outputs are YuNet's. */
+export function isYunet(session: ModelSession): boolean {
+  const names = session.outputs.map((o) => o.name);
+  return names.length === OUTPUTS.length && OUTPUTS.every((n, i) => names[i] === n);
+}
+
+/** A YuNet detector on an open session. */
+export function createYunet(session: ModelSession, options: YunetOptions = {}): Detector {
+  const input = imageInput(session, 'YuNet');
+  if (!isYunet(session)) {
+    throw new RangeError(`model ${session.source}: expected YuNet's 12 outputs ${OUTPUTS.join(', ')}, got ${session.outputs.map((o) => o.name).join(', ')}`);
   }
+  const size = options.inputSize ?? 640;
+  if (!Number.isInteger(size) || size < 32 || size % 32 !== 0) throw new RangeError(`options.inputSize: expected a multiple of 32, got ${size}`);
+  return new Detector(session, yunetSpec(input.width ?? size, input.height ?? size));
+}
+
+/** Loads a YuNet ONNX model. */
+export function loadYunet(model: string | Uint8Array, options: YunetOptions = {}): Promise<Detector> {
+  return openDetector(model, options, (session) => createYunet(session, options));
 }

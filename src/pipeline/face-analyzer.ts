@@ -1,0 +1,199 @@
+// FaceAnalyzer: photo in, faces out (box, score, landmarks, embedding), ready to verify,
+// search and cluster. decode (sharp) -> detect -> align (native warp into the model tensor)
+// -> embed (all faces of a photo in one batch).
+import { assertInteger, assertOptionsObject, describe } from '../core/validate.js';
+import { decodeImage, type ImageInput, type RgbImage } from '../image/decode.js';
+import { Detector } from '../models/detectors/detector.js';
+import type { Box, DetectOptions } from '../models/detectors/types.js';
+import { Recognizer, type RecognizerOptions } from '../models/embedders/recognizer.js';
+import { loadDetector, loadRecognizer, type DetectorChoice, type RecognizerChoice } from '../models/registry.js';
+import type { SessionOptions } from '../models/session.js';
+import { alignForRecognizer } from './align-step.js';
+
+export interface AnalyzedFace {
+  box: Box;
+  score: number;
+  landmarks: Float32Array;
+  /** L2-normalised. */
+  embedding: Float32Array;
+}
+
+export interface FaceAnalyzerOptions extends SessionOptions {
+  /** A Detector, an .onnx path, or a registry name (default: the registry's default detector). */
+  detector?: Detector | DetectorChoice;
+  /** A Recognizer, an .onnx path, or a registry name (default: the registry's default recogniser). */
+  recognizer?: Recognizer | RecognizerChoice;
+  /** Options for detect() (score and NMS thresholds, maxFaces, padding of tight crops). */
+  detection?: DetectOptions;
+  /** Options for a recogniser loaded here (flip, threshold, normalisation). */
+  recognition?: RecognizerOptions;
+}
+
+/** Milliseconds spent per stage, summed over calls (pass one object to analyze/analyzeBatch). */
+export interface StageTimings {
+  decode: number;
+  detect: number;
+  align: number;
+  embed: number;
+}
+
+export interface AnalyzeOptions {
+  timings?: StageTimings;
+}
+
+export interface BatchOptions extends AnalyzeOptions {
+  /** Photos in flight at once (default 2): decoding overlaps inference. */
+  concurrency?: number;
+  signal?: AbortSignal;
+  /** Called after each photo with (done, total). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface VerifyResult {
+  /** Cosine similarity of the two (largest) faces' embeddings. */
+  score: number;
+  /** score >= the recogniser's calibrated threshold. */
+  same: boolean;
+  threshold: number;
+}
+
+export class FaceAnalyzer {
+  #disposed = false;
+
+  private constructor(
+    readonly detector: Detector,
+    readonly recognizer: Recognizer,
+    private readonly detection: DetectOptions,
+    private readonly owned: { detector: boolean; recognizer: boolean },
+  ) {}
+
+  /** Loads the models (the defaults need no download: they come from npm packages). */
+  static async create(options: FaceAnalyzerOptions = {}): Promise<FaceAnalyzer> {
+    const opts = assertOptionsObject('options', options) as FaceAnalyzerOptions;
+    const session: SessionOptions = { threads: opts.threads, optimization: opts.optimization };
+    const detection = assertOptionsObject('options.detection', opts.detection) as DetectOptions;
+    const ownDetector = !(opts.detector instanceof Detector);
+    const detector = opts.detector instanceof Detector ? opts.detector : await loadDetector(opts.detector, session);
+    let recognizer: Recognizer;
+    try {
+      recognizer = opts.recognizer instanceof Recognizer ? opts.recognizer
+        : await loadRecognizer(opts.recognizer, { ...session, ...(opts.recognition ?? {}) });
+    } catch (err) {
+      if (ownDetector) await detector.dispose();
+      throw err;
+    }
+    if (detector.landmarkKind === 'none') {
+      if (ownDetector) await detector.dispose();
+      if (!(opts.recognizer instanceof Recognizer)) await recognizer.dispose();
+      throw new RangeError(`options.detector: expected a detector with landmarks (alignment needs them), got '${detector.name}' without`);
+    }
+    return new FaceAnalyzer(detector, recognizer, detection, { detector: ownDetector, recognizer: !(opts.recognizer instanceof Recognizer) });
+  }
+
+  private check(): void {
+    if (this.#disposed) throw new Error('FaceAnalyzer: used after dispose()');
+  }
+
+  /** Every face in one photo (a path, an encoded Buffer or a raw image), best score first. */
+  async analyze(input: ImageInput, options: AnalyzeOptions = {}): Promise<AnalyzedFace[]> {
+    this.check();
+    const timings = assertOptionsObject('options', options).timings as StageTimings | undefined;
+    let t = performance.now();
+    const lap = (stage: keyof StageTimings) => {
+      const now = performance.now();
+      if (timings) timings[stage] += now - t;
+      t = now;
+    };
+    const image = await decodeImage(input);
+    lap('decode');
+    return this.analyzeImage(image, lap);
+  }
+
+  private async analyzeImage(image: RgbImage, lap: (stage: keyof StageTimings) => void): Promise<AnalyzedFace[]> {
+    const faces = await this.detector.detect(image, this.detection);
+    lap('detect');
+    if (faces.length === 0) return [];
+    const crops = await alignForRecognizer(image, faces, this.detector.landmarkKind, this.recognizer.preprocessing);
+    lap('align');
+    const embeddings = await this.recognizer.embed(crops, faces.length);
+    lap('embed');
+    const dim = this.recognizer.dim;
+    return faces.map((f, i) => ({ ...f, embedding: embeddings.slice(i * dim, (i + 1) * dim) }));
+  }
+
+  /**
+   * analyze() over many photos, `concurrency` at a time; results in input order. Rejects with
+   * the signal's reason when aborted, or with the first failing photo's error (naming its index).
+   */
+  async analyzeBatch(inputs: readonly ImageInput[], options: BatchOptions = {}): Promise<AnalyzedFace[][]> {
+    this.check();
+    if (!Array.isArray(inputs)) throw new TypeError(`inputs: expected an array of images, got ${describe(inputs)}`);
+    const opts = assertOptionsObject('options', options) as BatchOptions;
+    const concurrency = assertInteger('options.concurrency', opts.concurrency ?? 2, 1, 64);
+    const { signal, onProgress } = opts;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`options.signal: expected an AbortSignal, got ${describe(signal)}`);
+    if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError(`options.onProgress: expected a function, got ${describe(onProgress)}`);
+    signal?.throwIfAborted();
+    const results: AnalyzedFace[][] = new Array(inputs.length);
+    let next = 0;
+    let done = 0;
+    let failed: unknown;
+    const worker = async () => {
+      while (failed === undefined && next < inputs.length) {
+        signal?.throwIfAborted();
+        const i = next++;
+        try {
+          results[i] = await this.analyze(inputs[i]!, { timings: opts.timings });
+        } catch (err) {
+          failed ??= err;
+          if (err instanceof Error && !err.message.startsWith('inputs[')) err.message = `inputs[${i}]: ${err.message}`;
+          throw err;
+        }
+        done++;
+        onProgress?.(done, inputs.length);
+      }
+    };
+    const workers = Array.from({ length: Math.min(concurrency, inputs.length) }, worker);
+    await Promise.all(workers);
+    signal?.throwIfAborted();
+    return results;
+  }
+
+  /** The embedding of the largest face in a photo; RangeError if there is none. */
+  async embedLargest(input: ImageInput, name = 'input'): Promise<Float32Array> {
+    const faces = await this.analyze(input);
+    if (faces.length === 0) throw new RangeError(`${name}: expected a photo with a face, found none`);
+    const area = (b: Box) => (b[2] - b[0]) * (b[3] - b[1]);
+    return faces.reduce((a, b) => (area(b.box) > area(a.box) ? b : a)).embedding;
+  }
+
+  /**
+   * Whether two photos (or embeddings) show the same person: cosine of the largest faces'
+   * embeddings against the recogniser's calibrated threshold (FAR = 1e-3 on the evaluation pairs).
+   */
+  async verify(a: ImageInput | Float32Array, b: ImageInput | Float32Array, options: { threshold?: number } = {}): Promise<VerifyResult> {
+    this.check();
+    const threshold = assertOptionsObject('options', options).threshold ?? this.recognizer.threshold;
+    if (typeof threshold !== 'number' || !(threshold >= -1 && threshold <= 1)) {
+      throw new RangeError(`options.threshold: expected a cosine in [-1, 1] (the recogniser '${this.recognizer.id}' has no calibrated one), got ${describe(threshold)}`);
+    }
+    const [ea, eb] = await Promise.all([this.embeddingOf(a, 'a'), this.embeddingOf(b, 'b')]);
+    let score = 0;
+    for (let i = 0; i < ea.length; i++) score += ea[i]! * eb[i]!;
+    return { score, same: score >= threshold, threshold };
+  }
+
+  private async embeddingOf(x: ImageInput | Float32Array, name: string): Promise<Float32Array> {
+    if (!(x instanceof Float32Array)) return this.embedLargest(x, name);
+    if (x.length !== this.recognizer.dim) throw new RangeError(`${name}: expected an embedding of ${this.recognizer.dim} floats, got ${x.length}`);
+    return x;
+  }
+
+  /** Releases the models this analyzer loaded (not those passed in). */
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    if (this.owned.detector) await this.detector.dispose();
+    if (this.owned.recognizer) await this.recognizer.dispose();
+  }
+}
