@@ -34,3 +34,15 @@ export {
   type CachedConvertOptions,
   type TfGraphModelArtifacts,
 } from './models/convert/index.js';
+export { decodeImage, type ImageInput, type RgbImage } from './image/decode.js';
+export { ModelSession, liveSessions, type SessionOptions, type GraphOptimization } from './models/session.js';
+export { Detector, loadDetectorModel, detectorFamily, type DetectorFamily, type DetectorLoadOptions } from './models/detectors/index.js';
+export type { Box, DetectedFace, DetectOptions, LandmarkKind } from './models/detectors/types.js';
+export { Recognizer, type RecognizerOptions, type Preprocessing } from './models/embedders/recognizer.js';
+export {
+  loadDetector, loadRecognizer, DEFAULT_DETECTOR, DEFAULT_RECOGNIZER, DETECTOR_NAMES, RECOGNIZER_NAMES,
+  type DetectorName, type RecognizerName,
+} from './models/registry.js';
+export {
+  FaceAnalyzer, type FaceAnalyzerOptions, type AnalyzedFace, type AnalyzeOptions, type BatchOptions, type VerifyResult, type StageTimings,
+} from './pipeline/face-analyzer.js';

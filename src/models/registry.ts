@@ -3,6 +3,7 @@
 // src/models/convert), so nothing is downloaded. Any .onnx path or bytes works as well.
 // Defaults were chosen by measurement (tools/select-models.js -> docs/model-selection.md).
 import { describe } from '../core/validate.js';
+import { defaultModelPath, type FaceModelName } from './convert/index.js';
 import { Detector } from './detectors/detector.js';
 import { loadDetectorModel, type DetectorLoadOptions } from './detectors/index.js';
 import { Recognizer, type RecognizerOptions } from './embedders/recognizer.js';
@@ -23,9 +24,8 @@ export type DetectorChoice = DetectorName | string | Uint8Array;
 export type RecognizerChoice = RecognizerName | string | Uint8Array;
 
 // Path of the converted ONNX file of a human-models model (converted once, then cached).
-async function npmModel(name: string): Promise<string> {
-  const convert = await import('./convert/index.js');
-  return convert.defaultModelPath(name as Parameters<typeof convert.defaultModelPath>[0]);
+function npmModel(name: string): Promise<string> {
+  return defaultModelPath(name as FaceModelName);
 }
 
 /** Loads a detector by registry name, path or bytes (default: DEFAULT_DETECTOR). */

@@ -1,16 +1,19 @@
 // One wrapper over onnxruntime-node's InferenceSession for every model in facecore.
 //
-// Threads: onnxruntime's intra-op pool is sized to the cores like our kernel pool, so two models
-// running at once (or a model and a kernel) would oversubscribe the CPU. Every ModelSession
-// therefore runs through one process-wide queue (one inference at a time), and its pool does not
-// spin-wait between ops, so our kernels and sharp's decoder get the cores back as soon as a run ends.
+// Event loop: onnxruntime-node 1.30 runs a model synchronously on the calling thread (its
+// Promise only defers the start), which froze the loop for the whole run (measured: one
+// 217 ms gap during a 216 ms faceres run). Sessions therefore live on one inference thread
+// (inference-thread.ts); the main thread only copies inputs there and outputs back.
 //
-// Event loop: since 1.17 onnxruntime-node's `run` executes on a worker thread and resolves a
-// Promise (test/models/session.test.ts checks the loop keeps turning during a run).
+// Threads: onnxruntime's intra-op pool is sized to the cores like our kernel pool. One inference
+// thread means one model runs at a time, and the pool does not spin-wait between ops, so our
+// kernels and sharp's decoder get the cores back as soon as a run ends.
 import fs from 'node:fs';
-import ort from 'onnxruntime-node';
 import { assertInteger, assertOneOf, assertOptionsObject, describe } from '../core/validate.js';
 import { defaultThreads } from '../core/options.js';
+import { request, type OutputTensor, type ValueInfo } from './inference-thread.js';
+
+export type { OutputTensor } from './inference-thread.js';
 
 export type GraphOptimization = 'disabled' | 'basic' | 'extended' | 'all';
 const OPTIMIZATIONS: readonly GraphOptimization[] = ['disabled', 'basic', 'extended', 'all'];
@@ -36,27 +39,21 @@ export function liveSessions(): number {
   return live;
 }
 
-// One inference at a time across the process (see the header comment).
-let queue: Promise<unknown> = Promise.resolve();
-function enqueue<T>(job: () => Promise<T>): Promise<T> {
-  const result = queue.then(job, job);
-  queue = result.catch(() => undefined);
-  return result;
-}
+let nextSession = 1;
 
-function dimsOf(meta: ort.InferenceSession.ValueMetadata): (number | string)[] {
+function dimsOf(meta: ValueInfo): (number | string)[] {
   return meta.isTensor ? meta.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : String(d || '?'))) : [];
 }
 
 export class ModelSession {
   readonly inputs: readonly TensorInfo[];
   readonly outputs: readonly TensorInfo[];
-  #session: ort.InferenceSession | undefined;
+  #id: number | undefined;
 
-  private constructor(readonly source: string, session: ort.InferenceSession) {
-    this.#session = session;
-    this.inputs = session.inputMetadata.map((m) => ({ name: m.name, dims: dimsOf(m) }));
-    this.outputs = session.outputMetadata.map((m) => ({ name: m.name, dims: dimsOf(m) }));
+  private constructor(readonly source: string, id: number, info: { inputs: ValueInfo[]; outputs: ValueInfo[] }) {
+    this.#id = id;
+    this.inputs = info.inputs.map((m) => ({ name: m.name, dims: dimsOf(m) }));
+    this.outputs = info.outputs.map((m) => ({ name: m.name, dims: dimsOf(m) }));
   }
 
   /** Opens a model from a file path or the bytes of an .onnx file. */
@@ -75,7 +72,7 @@ export class ModelSession {
     } else {
       throw new TypeError(`model: expected a path or the bytes of an .onnx file, got ${describe(model)}`);
     }
-    const sessionOptions: ort.InferenceSession.SessionOptions = {
+    const sessionOptions = {
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       executionMode: 'sequential',
@@ -84,33 +81,36 @@ export class ModelSession {
       // Idle pool threads sleep instead of spinning: they would steal the cores from our kernels.
       extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
     };
-    let session: ort.InferenceSession;
+    const id = nextSession++;
+    let info: { inputs: ValueInfo[]; outputs: ValueInfo[] };
     try {
-      session = typeof model === 'string'
-        ? await ort.InferenceSession.create(model, sessionOptions)
-        : await ort.InferenceSession.create(model, sessionOptions);
+      info = await request({ op: 'load', session: id, model, options: sessionOptions });
     } catch (err) {
       throw new Error(`model ${source}: onnxruntime could not load it (not a valid ONNX model?): ${(err as Error).message}`);
     }
     live++;
-    return new ModelSession(source, session);
+    return new ModelSession(source, id, info);
   }
 
   get disposed(): boolean {
-    return this.#session === undefined;
+    return this.#id === undefined;
   }
 
   /**
    * Runs the model on one float32 input (the first input unless `inputName` says otherwise) and
-   * returns every output in the model's output order. Outputs are copied out of onnxruntime's
-   * buffers by onnxruntime-node already, so callers own them.
+   * returns every output in the model's output order. `data` is copied to the inference thread
+   * (the caller may reuse it at once); the outputs are the caller's.
    */
-  async run(data: Float32Array, dims: Dims, inputName = this.inputs[0]?.name): Promise<ort.Tensor[]> {
-    const session = this.#session;
-    if (session === undefined) throw new Error(`model ${this.source}: the session was disposed`);
-    const tensor = new ort.Tensor('float32', data, dims as number[]);
-    const out = await enqueue(() => session.run({ [inputName!]: tensor }));
-    return this.outputs.map((o) => out[o.name] as ort.Tensor);
+  async run(data: Float32Array, dims: Dims, inputName = this.inputs[0]?.name): Promise<OutputTensor[]> {
+    const id = this.#id;
+    if (id === undefined) throw new Error(`model ${this.source}: the session was disposed`);
+    const expected = dims.reduce((a, b) => a * b, 1);
+    if (data.length !== expected) throw new RangeError(`model ${this.source}: expected ${expected} input floats for [${dims.join(', ')}], got ${data.length}`);
+    try {
+      return await request<OutputTensor[]>({ op: 'run', session: id, input: inputName, data, dims: [...dims] });
+    } catch (err) {
+      throw new Error(`model ${this.source}: ${(err as Error).message}`);
+    }
   }
 
   /** Runs once on zeros so the first real call does not pay for lazy initialisation. */
@@ -120,11 +120,11 @@ export class ModelSession {
 
   /** Frees onnxruntime's memory; later runs throw. Safe to call twice. */
   async dispose(): Promise<void> {
-    const session = this.#session;
-    if (session === undefined) return;
-    this.#session = undefined;
+    const id = this.#id;
+    if (id === undefined) return;
+    this.#id = undefined;
     live--;
-    await session.release();
+    await request({ op: 'release', session: id });
   }
 }
 

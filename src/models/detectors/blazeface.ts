@@ -11,8 +11,7 @@
 //   r[4 + 2k : 6 + 2k]; 6 keypoints: eye, eye, nose tip, mouth centre, ear, ear (the subject's
 //   right first, i.e. image-left for a frontal face);
 // - score = sigmoid(logit). MediaPipe uses 0.65 and a weighted NMS at 0.3; we use 0.5 and NMS 0.3.
-import type ort from 'onnxruntime-node';
-import type { ModelSession, SessionOptions } from '../session.js';
+import type { ModelSession, OutputTensor, SessionOptions } from '../session.js';
 import { Detector, openDetector } from './detector.js';
 import type { Candidates, DetectorSpec } from './types.js';
 
@@ -57,7 +56,7 @@ export function blazefaceSpec(size: number, outputDims: readonly (readonly (numb
     normalization: { mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5], order: 'rgb' },
     scoreThreshold: 0.5,
     iouThreshold: 0.3,
-    decode(outputs: ort.Tensor[], minScore: number): Candidates {
+    decode(outputs: OutputTensor[], minScore: number): Candidates {
       const found: Candidates = { boxes: [], scores: [], landmarks: [] };
       let base = 0;
       rows.forEach((n, g) => {

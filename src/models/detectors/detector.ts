@@ -40,14 +40,29 @@ export class Detector {
   }
 
   private async detectPadded(image: RgbImage, border: number, minScore: number, iouThreshold: number, maxFaces: number): Promise<DetectedFace[]> {
-    const { inputWidth: w, inputHeight: h } = this.spec;
+    const [w, h] = this.canvasSize(image, border);
     const canvas = await letterbox(image, w, h, border);
     const nhwc = this.spec.layout === 'nhwc';
     const input = (nhwc ? toNhwc : toNchw)(canvas.data, w, h, this.spec.normalization);
     const outputs = await this.session.run(input, nhwc ? [1, h, w, 3] : [1, 3, h, w]);
-    const found = this.spec.decode(outputs, minScore);
+    const found = this.spec.decode(outputs, minScore, w, h);
     const keep = nms(found.boxes, found.scores, iouThreshold, maxFaces);
     return keep.map((i) => toSource(canvas, image, found.boxes[i]!, found.scores[i]!, found.landmarks[i]!));
+  }
+
+  private canvasSize(image: RgbImage, border: number): [number, number] {
+    const { inputWidth, inputHeight, canvas } = this.spec;
+    if (canvas !== 'aspect') return [inputWidth, inputHeight];
+    const margin = 2 * Math.round(border * Math.max(image.width, image.height));
+    const w = image.width + margin, h = image.height + margin;
+    const scale = inputWidth / Math.max(w, h);
+    return [Math.max(32, Math.ceil((w * scale) / 32) * 32), Math.max(32, Math.ceil((h * scale) / 32) * 32)];
+  }
+
+  /** One run on a blank canvas: the first real image does not pay for onnxruntime's lazy setup. */
+  async warmUp(): Promise<void> {
+    const { inputWidth: w, inputHeight: h, layout } = this.spec;
+    await this.session.warmUp(layout === 'nhwc' ? [1, h, w, 3] : [1, 3, h, w]);
   }
 
   dispose(): Promise<void> {
@@ -79,7 +94,9 @@ export async function openDetector(
 ): Promise<Detector> {
   const session = await ModelSession.load(model, options);
   try {
-    return build(session);
+    const detector = build(session);
+    await detector.warmUp();
+    return detector;
   } catch (err) {
     await session.dispose();
     throw err;

@@ -7,8 +7,7 @@
 //   centre = prior.c + loc[0:2] * 0.1 * prior.wh, size = prior.wh * exp(loc[2:4] * 0.2),
 //   landmark = prior.c + l * 0.1 * prior.wh;
 // - upstream detect.py: NMS IoU 0.4 (its confidence 0.02 is for the WIDER benchmark; we use 0.5).
-import type ort from 'onnxruntime-node';
-import { imageInput, type ModelSession, type SessionOptions } from '../session.js';
+import { imageInput, type ModelSession, type OutputTensor, type SessionOptions } from '../session.js';
 import { Detector, openDetector } from './detector.js';
 import type { Candidates, DetectorSpec } from './types.js';
 
@@ -33,19 +32,19 @@ function priors(width: number, height: number): Float32Array {
   return Float32Array.from(out);
 }
 
-export function retinafaceSpec(width: number, height: number): DetectorSpec {
-  const prior = priors(width, height);
+export function retinafaceSpec(inputWidth: number, inputHeight: number): DetectorSpec {
+  const prior = priors(inputWidth, inputHeight);
   const count = prior.length / 3;
   return {
     name: 'retinaface',
     landmarkKind: 'arcface5',
-    inputWidth: width,
-    inputHeight: height,
+    inputWidth,
+    inputHeight,
     layout: 'nchw',
     normalization: { mean: [123, 117, 104], std: [1, 1, 1], order: 'bgr' },
     scoreThreshold: 0.5,
     iouThreshold: 0.4,
-    decode(outputs: ort.Tensor[], minScore: number): Candidates {
+    decode(outputs: OutputTensor[], minScore: number, width: number, height: number): Candidates {
       const loc = outputs[0]!.data as Float32Array;
       const conf = outputs[1]!.data as Float32Array;
       const landms = outputs[2]!.data as Float32Array;

@@ -8,8 +8,7 @@
 // - anchor centre a = (col * s, row * s), each repeated per anchor; scores already sigmoid;
 //   box = (a.x - d0, a.y - d1, a.x + d2, a.y + d3) with d = output * s; keypoint = a + k * s;
 // - defaults: score 0.5, NMS IoU 0.4.
-import type ort from 'onnxruntime-node';
-import { imageInput, type ModelSession, type SessionOptions } from '../session.js';
+import { imageInput, type ModelSession, type OutputTensor, type SessionOptions } from '../session.js';
 import { Detector, openDetector } from './detector.js';
 import type { Box, Candidates, DetectorSpec } from './types.js';
 
@@ -25,7 +24,7 @@ export interface ScrfdOptions extends SessionOptions {
   inputSize?: number;
 }
 
-export function scrfdSpec(outputCount: number, width: number, height: number): DetectorSpec {
+export function scrfdSpec(outputCount: number, inputWidth: number, inputHeight: number): DetectorSpec {
   const layout = LAYOUTS[outputCount];
   if (layout === undefined) throw new RangeError(`SCRFD: expected 6, 9, 10 or 15 outputs, got ${outputCount}`);
   const { strides, anchors, keypoints } = layout;
@@ -33,13 +32,13 @@ export function scrfdSpec(outputCount: number, width: number, height: number): D
   return {
     name: 'scrfd',
     landmarkKind: keypoints ? 'arcface5' : 'none',
-    inputWidth: width,
-    inputHeight: height,
+    inputWidth,
+    inputHeight,
     layout: 'nchw',
     normalization: { mean: [127.5, 127.5, 127.5], std: [128, 128, 128], order: 'rgb' },
     scoreThreshold: 0.5,
     iouThreshold: 0.4,
-    decode(outputs: ort.Tensor[], minScore: number): Candidates {
+    decode(outputs: OutputTensor[], minScore: number, width: number, height: number): Candidates {
       const found: Candidates = { boxes: [], scores: [], landmarks: [] };
       strides.forEach((s, level) => {
         const scores = outputs[level]!.data as Float32Array;

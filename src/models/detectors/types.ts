@@ -1,5 +1,5 @@
 // What every face detector returns, in source-image pixel coordinates.
-import type ort from 'onnxruntime-node';
+import type { OutputTensor } from '../session.js';
 import type { Normalization } from '../../image/tensor.js';
 
 /** [x1, y1, x2, y2], pixels. */
@@ -33,14 +33,19 @@ export interface DetectorSpec {
   /** Canvas the image is letterboxed into. */
   inputWidth: number;
   inputHeight: number;
+  /**
+   * Models with a dynamic input size only: 'aspect' sizes the canvas to the image's aspect ratio
+   * (longer side inputWidth, both sides multiples of 32) instead of the fixed square.
+   */
+  canvas?: 'fixed' | 'aspect';
   normalization: Normalization;
   /** Input layout: 'nchw' (PyTorch exports) or 'nhwc' (tfjs conversions). */
   layout: 'nchw' | 'nhwc';
   /** Upstream defaults. */
   scoreThreshold: number;
   iouThreshold: number;
-  /** Turns raw outputs (model output order) into candidates scoring at least `minScore`. */
-  decode(outputs: ort.Tensor[], minScore: number): Candidates;
+  /** Turns raw outputs (model output order) for a width x height canvas into candidates scoring at least `minScore`. */
+  decode(outputs: OutputTensor[], minScore: number, width: number, height: number): Candidates;
 }
 
 export interface DetectOptions {

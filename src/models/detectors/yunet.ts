@@ -7,8 +7,7 @@
 //   upstream's own tool uses cls * obj), centre = a + bbox[0:2] * s, size = exp(bbox[2:4]) * s,
 //   landmark i = a + kps[2i:2i+2] * s;
 // - OpenCV's default NMS IoU 0.3; we use score 0.5 like the other detectors (OpenCV: 0.9).
-import type ort from 'onnxruntime-node';
-import { imageInput, type ModelSession, type SessionOptions } from '../session.js';
+import { imageInput, type ModelSession, type OutputTensor, type SessionOptions } from '../session.js';
 import { Detector, openDetector } from './detector.js';
 import type { Candidates, DetectorSpec } from './types.js';
 
@@ -20,17 +19,19 @@ export interface YunetOptions extends SessionOptions {
   inputSize?: number;
 }
 
-export function yunetSpec(width: number, height: number): DetectorSpec {
+export function yunetSpec(inputWidth: number, inputHeight: number, dynamic = false): DetectorSpec {
   return {
     name: 'yunet',
     landmarkKind: 'arcface5',
-    inputWidth: width,
-    inputHeight: height,
+    inputWidth,
+    inputHeight,
+    // Dynamic models take the image's aspect ratio (as OpenCV's FaceDetectorYN takes its size).
+    canvas: dynamic ? 'aspect' : 'fixed',
     layout: 'nchw',
     normalization: { mean: [0, 0, 0], std: [1, 1, 1], order: 'bgr' },
     scoreThreshold: 0.5,
     iouThreshold: 0.3,
-    decode(outputs: ort.Tensor[], minScore: number): Candidates {
+    decode(outputs: OutputTensor[], minScore: number, width: number, height: number): Candidates {
       const found: Candidates = { boxes: [], scores: [], landmarks: [] };
       STRIDES.forEach((s, level) => {
         const cls = outputs[level]!.data as Float32Array;
@@ -79,7 +80,7 @@ export function createYunet(session: ModelSession, options: YunetOptions = {}): 
   }
   const size = options.inputSize ?? 640;
   if (!Number.isInteger(size) || size < 32 || size % 32 !== 0) throw new RangeError(`options.inputSize: expected a multiple of 32, got ${size}`);
-  return new Detector(session, yunetSpec(input.width ?? size, input.height ?? size));
+  return new Detector(session, yunetSpec(input.width ?? size, input.height ?? size, input.width === undefined));
 }
 
 /** Loads a YuNet ONNX model. */

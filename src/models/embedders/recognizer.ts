@@ -144,6 +144,10 @@ export class Recognizer {
     const outputName = opts.output ?? known?.output;
     const outputIndex = outputName === undefined ? 0 : session.outputs.findIndex((o) => o.name === outputName);
     if (outputIndex < 0) throw new RangeError(`options.output: expected one of ${session.outputs.map((o) => `'${o.name}'`).join(', ')}, got '${outputName}'`);
+    const outDims = session.outputs[outputIndex]!.dims;
+    if (outDims.length !== 2) {
+      throw new RangeError(`model ${where}: expected an embedding output [n, dim], got '${session.outputs[outputIndex]!.name}' [${outDims.join(', ')}]`);
+    }
     const batchDim = dims[0];
     const fixedBatch = typeof batchDim === 'number' && batchDim > 0 ? batchDim : undefined;
     const chunk = fixedBatch ?? (opts.batchSize !== undefined ? assertInteger('options.batchSize', opts.batchSize, 1, 4096) : 32);

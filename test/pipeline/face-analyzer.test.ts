@@ -1,0 +1,151 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RgbImage } from '../../src/image/decode.js';
+import { liveSessions } from '../../src/models/session.js';
+import { FaceAnalyzer, type StageTimings } from '../../src/pipeline/face-analyzer.js';
+import { hasShared, repoRoot, sharedData, sharedModel } from '../helpers/shared.js';
+
+const demo = (n: number) => path.join(repoRoot, `node_modules/@vladmandic/face-api/demo/sample${n}.jpg`);
+const black: RgbImage = { data: new Uint8Array(320 * 240 * 3), width: 320, height: 240, channels: 3 };
+const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
+
+function auc(pos: number[], neg: number[]): number {
+  let wins = 0;
+  for (const p of pos) for (const n of neg) wins += p > n ? 1 : p === n ? 0.5 : 0;
+  return wins / (pos.length * neg.length);
+}
+
+let analyzer: FaceAnalyzer;
+beforeAll(async () => {
+  analyzer = await FaceAnalyzer.create();
+});
+afterAll(async () => {
+  await analyzer.dispose();
+  expect(liveSessions()).toBe(0);
+});
+
+describe('FaceAnalyzer with the default (npm) models', () => {
+  it('uses the converted npm models and a calibrated threshold', () => {
+    expect(analyzer.detector.name).toBe('blazeface');
+    expect(analyzer.recognizer.id).toBe('faceres');
+    expect(analyzer.recognizer.threshold).toBeGreaterThan(0);
+  });
+
+  it('analyzes a photo: boxes, landmarks and unit embeddings, with per-stage timings', async () => {
+    const timings: StageTimings = { decode: 0, detect: 0, align: 0, embed: 0 };
+    const faces = await analyzer.analyze(demo(1), { timings });
+    expect(faces.length).toBeGreaterThan(0);
+    for (const f of faces) {
+      expect(f.embedding).toHaveLength(analyzer.recognizer.dim);
+      expect(Math.hypot(...f.embedding)).toBeCloseTo(1, 5);
+      expect(f.box[2]).toBeGreaterThan(f.box[0]);
+    }
+    for (const v of Object.values(timings)) expect(v).toBeGreaterThan(0);
+    expect(await analyzer.analyze(black)).toEqual([]);
+  });
+
+  it('analyzeBatch returns what analyze does, in order, with progress', async () => {
+    const inputs = [demo(1), demo(3), fs.readFileSync(demo(2)), black];
+    const progress: number[] = [];
+    const batch = await analyzer.analyzeBatch(inputs, { concurrency: 3, onProgress: (done, total) => progress.push(done * 10 + total) });
+    expect(progress).toEqual([14, 24, 34, 44]);
+    expect(batch[3]).toEqual([]);
+    for (const i of [0, 2]) {
+      const single = await analyzer.analyze(inputs[i]!);
+      expect(batch[i]!.map((f) => f.box)).toEqual(single.map((f) => f.box));
+      expect(dot(batch[i]![0]!.embedding, single[0]!.embedding)).toBeCloseTo(1, 5);
+    }
+  });
+
+  it('analyzeBatch stops when aborted', async () => {
+    const aborted = new AbortController();
+    aborted.abort();
+    await expect(analyzer.analyzeBatch([demo(1)], { signal: aborted.signal })).rejects.toThrow(/abort/i);
+    const later = new AbortController();
+    let seen = 0;
+    const run = analyzer.analyzeBatch([demo(1), demo(2), demo(3), demo(4), demo(5)], {
+      concurrency: 1, signal: later.signal, onProgress: () => { if (++seen === 1) later.abort(); },
+    });
+    await expect(run).rejects.toThrow(/abort/i);
+    expect(seen).toBeLessThan(5);
+  });
+
+  it('verify: a photo matches itself; a photo without a face is a clear error', async () => {
+    const self = await analyzer.verify(demo(4), demo(4));
+    expect(self.score).toBeCloseTo(1, 4);
+    expect(self.same).toBe(true);
+    await expect(analyzer.verify(demo(4), black)).rejects.toThrow(/b: expected a photo with a face/);
+    await expect(analyzer.verify(demo(4), new Float32Array(3))).rejects.toThrow(RangeError);
+  });
+
+  it('rejects bad input with clear errors', async () => {
+    await expect(analyzer.analyze(Buffer.alloc(0))).rejects.toThrow(RangeError);
+    await expect(analyzer.analyze(Buffer.from('not an image at all'))).rejects.toThrow(TypeError);
+    await expect(analyzer.analyze('/nonexistent.jpg')).rejects.toThrow(/file not found/);
+    await expect(analyzer.analyzeBatch('x' as never)).rejects.toThrow(TypeError);
+    await expect(analyzer.analyzeBatch([demo(1)], { concurrency: 0 })).rejects.toThrow(RangeError);
+    await expect(analyzer.analyzeBatch([demo(1), Buffer.alloc(0)])).rejects.toThrow(/inputs\[1\]: input/);
+    await expect(FaceAnalyzer.create({ detector: 42 as never })).rejects.toThrow(TypeError);
+  });
+
+  it('refuses use after dispose and leaks no session', async () => {
+    const before = liveSessions();
+    const other = await FaceAnalyzer.create({ recognizer: 'mobileface' });
+    expect(liveSessions()).toBe(before + 2);
+    await other.dispose();
+    expect(liveSessions()).toBe(before);
+    await expect(other.analyze(demo(1))).rejects.toThrow(/after dispose/);
+  });
+});
+
+function readPairs(set: string): { a: string; b: string; same: boolean }[] {
+  const [, ...rows] = fs.readFileSync(sharedData(set, 'pairs.csv'), 'utf8').trim().split(/\r?\n/);
+  return rows.map((r) => r.split(',')).map(([a, b, s]) => ({ a: path.join(set, a!), b: path.join(set, b!), same: s === '1' }));
+}
+
+describe.skipIf(!hasShared)('recognition quality with the defaults (../shared pairs)', () => {
+  const cache = new Map<string, Float32Array>();
+  const embedding = async (file: string) => {
+    if (!cache.has(file)) cache.set(file, await analyzer.embedLargest(sharedData(file)));
+    return cache.get(file)!;
+  };
+
+  for (const set of ['deepface', 'face_recognition']) {
+    it(`AUC >= 0.99 on ${set}/pairs.csv; same person above different people on average`, async () => {
+      const pos: number[] = [], neg: number[] = [];
+      for (const p of readPairs(set)) (p.same ? pos : neg).push(dot(await embedding(p.a), await embedding(p.b)));
+      expect(auc(pos, neg)).toBeGreaterThanOrEqual(0.99);
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      expect(mean(pos)).toBeGreaterThan(mean(neg) + 0.2);
+    });
+  }
+
+  it('counts faces: deepface img1 = 1, couple = 2', async () => {
+    expect(await analyzer.analyze(sharedData('deepface/img1.jpg'))).toHaveLength(1);
+    expect(await analyzer.analyze(sharedData('deepface/couple.jpg'))).toHaveLength(2);
+  });
+
+  it('verify: obama scores above obama2 than biden; biden is not obama at the calibrated threshold', async () => {
+    const train = 'face_recognition/examples/knn_examples/train';
+    const obama = await embedding(`${train}/obama/obama.jpg`);
+    const same = await analyzer.verify(obama, await embedding(`${train}/obama/obama2.jpg`));
+    const other = await analyzer.verify(obama, await embedding(`${train}/biden/biden.jpg`));
+    expect(same.score).toBeGreaterThan(other.score + 0.1);
+    expect(other.same).toBe(false);
+    // The 1080p and 240p copies of one photo are the same person at any sensible threshold.
+    const res = await analyzer.verify(sharedData('face_recognition/examples/obama-1080p.jpg'), sharedData('face_recognition/examples/obama-240p.jpg'));
+    expect(res.same).toBe(true);
+  });
+
+  it('runs any detector x recogniser from files (SCRFD + foamliu MobileFaceNet)', async () => {
+    const fa = await FaceAnalyzer.create({ detector: sharedModel('det_500m.onnx'), recognizer: sharedModel('mobilefacenet.onnx') });
+    try {
+      expect(fa.recognizer.id).toBe('foamliu-mobilefacenet');
+      const r = await fa.verify(sharedData('deepface/img1.jpg'), sharedData('deepface/img2.jpg'));
+      expect(r.same).toBe(true);
+    } finally {
+      await fa.dispose();
+    }
+  });
+});
