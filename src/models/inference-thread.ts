@@ -24,8 +24,10 @@ async function handle(msg) {
     case 'run': {
       const session = sessions.get(msg.session);
       if (!session) throw new Error('the session was disposed');
+      const t0 = performance.now();
       const out = await session.run({ [msg.input]: new ort.Tensor('float32', msg.data, msg.dims) });
-      return session.outputNames.map((n) => ({ data: out[n].data, dims: Array.from(out[n].dims) }));
+      const ms = performance.now() - t0;
+      return { ms, outputs: session.outputNames.map((n) => ({ data: out[n].data, dims: Array.from(out[n].dims) })) };
     }
     case 'release': {
       const session = sessions.get(msg.session);

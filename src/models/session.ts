@@ -34,6 +34,12 @@ export interface TensorInfo {
 export type Dims = readonly number[];
 
 let live = 0;
+let inferenceMs = 0;
+/** Milliseconds spent inside onnxruntime's run, over all sessions (benchmarks split model time from overhead with it). */
+export function inferenceTime(): number {
+  return inferenceMs;
+}
+
 /** How many sessions are open (created and not yet disposed): tests use it to find leaks. */
 export function liveSessions(): number {
   return live;
@@ -107,7 +113,9 @@ export class ModelSession {
     const expected = dims.reduce((a, b) => a * b, 1);
     if (data.length !== expected) throw new RangeError(`model ${this.source}: expected ${expected} input floats for [${dims.join(', ')}], got ${data.length}`);
     try {
-      return await request<OutputTensor[]>({ op: 'run', session: id, input: inputName, data, dims: [...dims] });
+      const { ms, outputs } = await request<{ ms: number; outputs: OutputTensor[] }>({ op: 'run', session: id, input: inputName, data, dims: [...dims] });
+      inferenceMs += ms;
+      return outputs;
     } catch (err) {
       throw new Error(`model ${this.source}: ${(err as Error).message}`);
     }
