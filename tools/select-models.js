@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { decodeImage } from '../dist/image/decode.js';
 import { loadDetector, loadRecognizer } from '../dist/models/registry.js';
 import { alignForRecognizer } from '../dist/pipeline/align-step.js';
+import { thresholdAtFar, verificationMetrics } from '../dist/eval/metrics.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const shared = process.env.FACECORE_SHARED ?? path.resolve(root, '../shared');
@@ -64,50 +65,12 @@ function pickFace(faces, image) {
   return faces.filter((f) => area(f) >= 0.3 * big).sort((x, y) => dist(x) - dist(y))[0];
 }
 
-// --- metrics (plain, exact: all thresholds) ---
-function auc(pos, neg) {
-  const all = [...pos.map((s) => [s, 1]), ...neg.map((s) => [s, 0])].sort((x, y) => x[0] - y[0]);
-  let rankSum = 0;
-  for (let i = 0; i < all.length;) {
-    let j = i;
-    while (j < all.length && all[j][0] === all[i][0]) j++;
-    const rank = (i + j + 1) / 2; // average 1-based rank of the tie group
-    for (let k = i; k < j; k++) if (all[k][1]) rankSum += rank;
-    i = j;
-  }
-  return (rankSum - (pos.length * (pos.length + 1)) / 2) / (pos.length * neg.length);
-}
-// Operating points at every distinct threshold t (accept score >= t).
-function roc(pos, neg) {
-  const ts = [...new Set([...pos, ...neg])].sort((x, y) => y - x);
-  const p = [...pos].sort((x, y) => y - x), n = [...neg].sort((x, y) => y - x);
-  const out = [];
-  let ip = 0, ineg = 0;
-  for (const t of ts) {
-    while (ip < p.length && p[ip] >= t) ip++;
-    while (ineg < n.length && n[ineg] >= t) ineg++;
-    out.push({ t, tar: ip / p.length, far: ineg / n.length });
-  }
-  return out;
-}
+// Metrics from src/eval (exact over all thresholds; TAR@FAR without interpolation).
 function metrics(pos, neg) {
-  const points = roc(pos, neg);
-  let eer = 1, eerGap = Infinity, tar2 = 0, best = 0;
-  for (const { tar, far } of points) {
-    const frr = 1 - tar;
-    if (Math.abs(frr - far) < eerGap) { eerGap = Math.abs(frr - far); eer = (frr + far) / 2; }
-    if (far <= 1e-2) tar2 = Math.max(tar2, tar);
-    best = Math.max(best, (tar * pos.length + (1 - far) * neg.length) / (pos.length + neg.length));
-  }
-  return { auc: auc(pos, neg), eer, tar2, best };
-}
-// Lowest threshold whose FAR is at most `far` (the most permissive operating point that meets it).
-function thresholdAtFar(neg, far) {
-  const sorted = [...neg].sort((x, y) => y - x);
-  const allowed = Math.floor(far * sorted.length);
-  // Accepting score >= t admits the negatives at or above t; t just above the (allowed+1)-th highest.
-  const v = sorted[allowed];
-  return v === undefined ? -1 : v + 1e-6;
+  const scores = Float64Array.from([...pos, ...neg]);
+  const same = Uint8Array.from([...pos.map(() => 1), ...neg.map(() => 0)]);
+  const m = verificationMetrics(scores, same, { farTargets: [1e-2] });
+  return { auc: m.auc, eer: m.eer.eer, tar2: m.tarAtFar[0].tar ?? NaN, best: m.bestAccuracy.accuracy };
 }
 
 const fmt = (x, d = 4) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
@@ -141,7 +104,7 @@ async function main() {
           emb.set(f, await recognizer.embed(crops, 1));
         }
         timing[`${r.id}${flip ? ' +flip' : ''}`] = { embedMs: (performance.now() - t) / emb.size };
-        const pooledNeg = [];
+        const pooled = { scores: [], same: [] };
         for (const s of sets) {
           const pos = [], neg = [];
           for (const p of s.pairs) {
@@ -150,11 +113,13 @@ async function main() {
             if (ea && eb) { score = 0; for (let i = 0; i < ea.length; i++) score += ea[i] * eb[i]; }
             (p.same ? pos : neg).push(score);
           }
-          pooledNeg.push(...neg);
+          pooled.scores.push(...pos, ...neg);
+          pooled.same.push(...pos.map(() => 1), ...neg.map(() => 0));
           results.push({ detector: d.id, recognizer: r.id, flip, set: s.name, pairs: s.pairs.length, misses: s.pairs.filter((p) => !emb.has(p.a) || !emb.has(p.b)).length, ...metrics(pos, neg) });
         }
         const key = `${r.id}${flip ? ' +flip' : ''} | ${d.id}`;
-        calibration[key] = { far1e3: thresholdAtFar(pooledNeg, 1e-3), negatives: pooledNeg.length };
+        const cal = thresholdAtFar(Float64Array.from(pooled.scores), Uint8Array.from(pooled.same), 1e-3);
+        calibration[key] = { far1e3: cal.threshold, tar: cal.tar, achievedFar: cal.achievedFar, negatives: pooled.same.filter((x) => !x).length };
         await recognizer.dispose();
         console.error(`  ${r.id}${flip ? ' +flip' : ''}: mean AUC ${fmt(mean(results.slice(-sets.length).map((x) => x.auc)))}`);
       }
@@ -179,11 +144,11 @@ function write(results, calibration, timing, ms) {
   lines.push('Every detector x recogniser (x flip test-time augmentation) on every `../shared/data/*/pairs.csv` with both classes:');
   lines.push(sets.map((s) => `${s.name} (${s.pairs.length} pairs)`).join(', ') + '.');
   lines.push('Face used: nearest the centre among faces >= 30% of the largest; a photo without a face scores -1 (a miss).');
-  lines.push('Metrics: AUC (Mann-Whitney, ties half), EER, TAR at FAR <= 1e-2, best-threshold accuracy; exact over all thresholds.', '');
+  lines.push('Metrics (src/eval): AUC, EER, TAR at FAR <= 1e-2 (no interpolation), best-threshold accuracy; exact over all thresholds.\nThreshold @ FAR=1e-3: src/eval thresholdAtFar on the pairs of all sets pooled (the strictest threshold reaching the best TAR with FAR <= 1e-3); TAR there in brackets.', '');
   lines.push('## Summary (mean over the pair sets, best first)', '');
   lines.push('| recogniser \\| detector | mean AUC | min AUC | mean EER | mean TAR@FAR=1e-2 | mean best acc. | pairs with a miss | threshold @ FAR=1e-3 (pooled) |');
   lines.push('|---|---|---|---|---|---|---|---|');
-  for (const s of summary) lines.push(`| ${s.combo} | ${fmt(s.auc)} | ${fmt(s.minAuc)} | ${fmt(s.eer)} | ${fmt(s.tar2)} | ${fmt(s.best)} | ${s.misses} | ${fmt(calibration[s.combo].far1e3, 3)} |`);
+  for (const s of summary) lines.push(`| ${s.combo} | ${fmt(s.auc)} | ${fmt(s.minAuc)} | ${fmt(s.eer)} | ${fmt(s.tar2)} | ${fmt(s.best)} | ${s.misses} | ${fmt(calibration[s.combo].far1e3 ?? NaN, 3)} (${fmt(calibration[s.combo].tar ?? NaN, 3)}) |`);
   lines.push('', '## Speed on this machine (per photo / per face, ms; noisy: shared machine)', '');
   lines.push('| model | detect ms/photo | embed ms/face |', '|---|---|---|');
   for (const [k, v] of Object.entries(timing)) lines.push(`| ${k} | ${fmt(v.detectMs ?? NaN, 1)} | ${fmt(v.embedMs ?? NaN, 1)} |`);
