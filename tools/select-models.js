@@ -117,7 +117,7 @@ async function main() {
           pooled.same.push(...pos.map(() => 1), ...neg.map(() => 0));
           results.push({ detector: d.id, recognizer: r.id, flip, set: s.name, pairs: s.pairs.length, misses: s.pairs.filter((p) => !emb.has(p.a) || !emb.has(p.b)).length, ...metrics(pos, neg) });
         }
-        const key = `${r.id}${flip ? ' +flip' : ''} | ${d.id}`;
+        const key = `${r.id}${flip ? ' +flip' : ''} + ${d.id}`;
         const cal = thresholdAtFar(Float64Array.from(pooled.scores), Uint8Array.from(pooled.same), 1e-3);
         calibration[key] = { far1e3: cal.threshold, tar: cal.tar, achievedFar: cal.achievedFar, negatives: pooled.same.filter((x) => !x).length };
         await recognizer.dispose();
@@ -133,9 +133,9 @@ async function main() {
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 function write(results, calibration, timing, ms) {
-  const combos = [...new Set(results.map((r) => `${r.recognizer}${r.flip ? ' +flip' : ''} | ${r.detector}`))];
+  const combos = [...new Set(results.map((r) => `${r.recognizer}${r.flip ? ' +flip' : ''} + ${r.detector}`))];
   const summary = combos.map((c) => {
-    const rows = results.filter((r) => `${r.recognizer}${r.flip ? ' +flip' : ''} | ${r.detector}` === c);
+    const rows = results.filter((r) => `${r.recognizer}${r.flip ? ' +flip' : ''} + ${r.detector}` === c);
     return { combo: c, auc: mean(rows.map((r) => r.auc)), minAuc: Math.min(...rows.map((r) => r.auc)), eer: mean(rows.map((r) => r.eer)), tar2: mean(rows.map((r) => r.tar2)), best: mean(rows.map((r) => r.best)), misses: rows.reduce((a, r) => a + r.misses, 0) };
   }).sort((a, b) => b.auc - a.auc || a.eer - b.eer);
   const lines = [];
@@ -146,7 +146,7 @@ function write(results, calibration, timing, ms) {
   lines.push('Face used: nearest the centre among faces >= 30% of the largest; a photo without a face scores -1 (a miss).');
   lines.push('Metrics (src/eval): AUC, EER, TAR at FAR <= 1e-2 (no interpolation), best-threshold accuracy; exact over all thresholds.\nThreshold @ FAR=1e-3: src/eval thresholdAtFar on the pairs of all sets pooled (the strictest threshold reaching the best TAR with FAR <= 1e-3); TAR there in brackets.', '');
   lines.push('## Summary (mean over the pair sets, best first)', '');
-  lines.push('| recogniser \\| detector | mean AUC | min AUC | mean EER | mean TAR@FAR=1e-2 | mean best acc. | pairs with a miss | threshold @ FAR=1e-3 (pooled) |');
+  lines.push('| recogniser + detector | mean AUC | min AUC | mean EER | mean TAR@FAR=1e-2 | mean best acc. | pairs with a miss | threshold @ FAR=1e-3 (pooled) |');
   lines.push('|---|---|---|---|---|---|---|---|');
   for (const s of summary) lines.push(`| ${s.combo} | ${fmt(s.auc)} | ${fmt(s.minAuc)} | ${fmt(s.eer)} | ${fmt(s.tar2)} | ${fmt(s.best)} | ${s.misses} | ${fmt(calibration[s.combo].far1e3 ?? NaN, 3)} (${fmt(calibration[s.combo].tar ?? NaN, 3)}) |`);
   lines.push('', '## Speed on this machine (per photo / per face, ms; noisy: shared machine)', '');

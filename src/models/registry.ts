@@ -24,8 +24,9 @@ export type DetectorChoice = DetectorName | string | Uint8Array;
 export type RecognizerChoice = RecognizerName | string | Uint8Array;
 
 // Path of the converted ONNX file of a human-models model (converted once, then cached).
-function npmModel(name: string): Promise<string> {
-  return defaultModelPath(name as FaceModelName);
+// Recognisers are converted with an NCHW input: alignFaces writes NCHW, so no transposition.
+function npmModel(name: string, inputLayout: 'nhwc' | 'nchw' = 'nhwc'): Promise<string> {
+  return defaultModelPath(name as FaceModelName, { inputLayout });
 }
 
 /** Loads a detector by registry name, path or bytes (default: DEFAULT_DETECTOR). */
@@ -43,7 +44,7 @@ export async function loadDetector(choice: DetectorChoice = DEFAULT_DETECTOR, op
 export async function loadRecognizer(choice: RecognizerChoice = DEFAULT_RECOGNIZER, options: RecognizerOptions = {}): Promise<Recognizer> {
   const entry = typeof choice === 'string' ? knownRecognizerByName(choice) : undefined;
   if (entry?.npm !== undefined) {
-    return Recognizer.load(await npmModel(entry.npm), {
+    return Recognizer.load(await npmModel(entry.npm, 'nchw'), {
       id: entry.id,
       inputSize: entry.size,
       mean: entry.mean,

@@ -34,7 +34,7 @@ describe('Recognizer on the converted mobileface (npm)', () => {
   it('takes the registry conventions', () => {
     expect(rec.id).toBe('mobileface');
     expect(rec.dim).toBe(256);
-    expect(rec.preprocessing).toMatchObject({ size: 112, mean: [0, 0, 0], std: [1, 1, 1], order: 'rgb', layout: 'nhwc' });
+    expect(rec.preprocessing).toMatchObject({ size: 112, mean: [0, 0, 0], std: [1, 1, 1], order: 'rgb', layout: 'nchw' });
   });
 
   it('returns unit rows, and a batch equals its faces one by one', async () => {
@@ -59,13 +59,21 @@ describe('Recognizer conventions', () => {
   it('detects self-normalising graphs as insightface does (Sub and Mul among the first nodes)', async () => {
     const mobileface = await defaultModelPath('mobileface');
     expect(normalizesItself(fs.readFileSync(mobileface))).toBe(true);
-    // Loaded by path, without the registry, the router rule gives the same conventions.
+    // Loaded by path, without the registry, the router rule gives the same conventions; this
+    // conversion keeps tfjs's NHWC input, which the registry's NCHW one must agree with.
     const rec = await Recognizer.load(mobileface);
+    const nchw = await loadRecognizer('mobileface');
     try {
       expect(rec.preprocessing.mean).toEqual([0, 0, 0]);
       expect(rec.preprocessing.std).toEqual([1, 1, 1]);
+      expect(rec.preprocessing.layout).toBe('nhwc');
+      const crops = randomCrops(2, 112, 5);
+      const a = await rec.embed(crops, 2);
+      const b = await nchw.embed(crops, 2);
+      for (let i = 0; i < a.length; i++) expect(a[i]!).toBeCloseTo(b[i]!, 4);
     } finally {
       await rec.dispose();
+      await nchw.dispose();
     }
   });
 
