@@ -162,7 +162,7 @@ Status index_topk(const float* queries, size_t nq, const StoredRows& rows, size_
   const bool ok = scan(q, nq, rows, cosine, parts,
                        [&](int part, size_t q0, size_t qn, size_t g0, size_t gn, const float* tile, size_t lds) {
                          detail::TopKHeap* mine = heaps.data() + static_cast<size_t>(part) * nq + q0;
-                         for (size_t i = 0; i < qn; ++i) mine[i].offer(tile + i * lds, gn, static_cast<int32_t>(g0));
+                         for (size_t i = 0; i < qn; ++i) mine[i].offer(tile + i * lds, gn, static_cast<int32_t>(g0), detail::first_above());
                        });
   if (!ok) return Status::kNonFinite;
 
@@ -239,7 +239,7 @@ Status index_top_labels(const float* queries, size_t nq, const StoredRows& rows,
       for (size_t l = 0; l < n_labels; ++l)
         merged[l] = count[l] == 0 ? kNegInf : mean ? merged[l] / static_cast<float>(count[l]) : merged[l];
       heap.reset(hits.data(), kk);
-      heap.offer(merged.data(), n_labels, 0);
+      heap.offer(merged.data(), n_labels, 0, detail::first_above());
       std::vector<detail::Hit> best(heap.begin(), heap.end());
       std::sort(best.begin(), best.end(), detail::better);
       for (size_t r = 0; r < kk; ++r) {
