@@ -108,5 +108,6 @@ await sharp({ create: { width, height, channels: 3, background: '#ffffff' } }).c
 await analyzer.dispose();
 
 const ms = (a, b) => `${((b - a) / 1000).toFixed(1)} s`;
-console.log(`\nwrote ${path.relative(process.cwd(), png) || png} (${width}x${height}; labels are photo#face)`);
+const shown = path.relative(process.cwd(), png);
+console.log(`\nwrote ${shown.startsWith('..') ? png : shown} (${width}x${height}; labels are photo#face)`);
 console.log(`time: models ${ms(started, loaded)}, detect+align+embed ${ms(loaded, analysed)}, cluster ${ms(analysed, clustered)}, total ${ms(started, performance.now())}`);
