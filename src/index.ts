@@ -34,6 +34,18 @@ export {
 } from './align/warp.js';
 export { alignFaces, alignFacesAsync, type AlignOptions, type AlignResult, type Landmarks } from './align/align-faces.js';
 export type { RawImage } from './align/image.js';
+export {
+  marginSoftmaxLoss, marginSoftmaxLossAsync, ARCFACE_MARGIN, COSFACE_MARGIN, type MarginSoftmaxOptions, type MarginSoftmaxResult,
+} from './core/margin.js';
+export { sampleClasses, type SampledClasses } from './train/partial-fc.js';
+export {
+  MarginHead, type MarginHeadOptions, type StepResult, type Prediction, type Optimizer, type Schedule,
+} from './train/margin-head.js';
+export {
+  FaceIndex, type FaceIndexOptions, type OpenOptions, type AddOptions, type FaceEntry, type FaceRecord,
+  type SearchOptions, type SearchLabelsOptions, type FaceHit, type LabelHit, type Storage, type Durability,
+} from './index/face-index.js';
+export { CorruptIndexError, IndexLockedError } from './index/errors.js';
 export { decodeImage, type ImageInput, type RgbImage } from './image/decode.js';
 export { ModelSession, liveSessions, type SessionOptions, type GraphOptimization } from './models/session.js';
 export { Detector, loadDetectorModel, detectorFamily, type DetectorFamily, type DetectorLoadOptions } from './models/detectors/index.js';
@@ -46,8 +58,3 @@ export {
 export {
   FaceAnalyzer, type FaceAnalyzerOptions, type AnalyzedFace, type AnalyzeOptions, type BatchOptions, type VerifyResult, type StageTimings,
 } from './pipeline/face-analyzer.js';
-export {
-  FaceIndex, type FaceIndexOptions, type OpenOptions, type AddOptions, type FaceEntry, type FaceRecord,
-  type SearchOptions, type SearchLabelsOptions, type FaceHit, type LabelHit, type Storage, type Durability,
-} from './index/face-index.js';
-export { CorruptIndexError, IndexLockedError } from './index/errors.js';

@@ -25,6 +25,26 @@ export interface NativeAddon {
   ): Promise<void>;
   warpAffine(...args: WarpArgs): void;
   warpAffineAsync(...args: WarpArgs): Promise<void>;
+  marginSoftmax(
+    x: Float32Array, w: Float32Array, dim: number, classes: number, subcenters: number, labels: Int32Array,
+    activeClasses: Int32Array | null, s: number, m1: number, m2: number, m3: number,
+    gradX: Float32Array | null, gradW: Float32Array | null, out: Float64Array, threads: number,
+  ): void;
+  marginSoftmaxAsync(
+    x: Float32Array, w: Float32Array, dim: number, classes: number, subcenters: number, labels: Int32Array,
+    activeClasses: Int32Array | null, s: number, m1: number, m2: number, m3: number,
+    gradX: Float32Array | null, gradW: Float32Array | null, out: Float64Array, threads: number,
+  ): Promise<void>;
+  optimizerStep(
+    w: Float32Array, state0: Float32Array | null, state1: Float32Array | null, grad: Float32Array, rows: Int32Array | null,
+    rowLength: number, kind: number, lr: number, momentum: number, weightDecay: number, beta1: number, beta2: number,
+    eps: number, step: number, threads: number,
+  ): void;
+  /** Benchmarks only: the products margin softmax needs, without softmax or normalisation. */
+  marginGemmsProbe(
+    x: Float32Array, w: Float32Array, dim: number, classes: number, subcenters: number, recompute: boolean,
+    gradX: Float32Array, gradW: Float32Array, threads: number,
+  ): void;
   indexEncode(
     vectors: Float32Array, dim: number, storage: number, normalize: boolean,
     outData: Float32Array | Uint16Array | Int8Array, outScales: Float32Array,

@@ -9,6 +9,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitCpu(env, exports);
   InitSimilarity(env, exports);
   InitWarp(env, exports);
+  InitMargin(env, exports);
   InitIndex(env, exports);
   return exports;
 }

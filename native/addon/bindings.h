@@ -8,6 +8,7 @@ namespace facecore::addon {
 void InitCpu(Napi::Env env, Napi::Object exports);
 void InitSimilarity(Napi::Env env, Napi::Object exports);
 void InitWarp(Napi::Env env, Napi::Object exports);
+void InitMargin(Napi::Env env, Napi::Object exports);
 void InitIndex(Napi::Env env, Napi::Object exports);
 
 }  // namespace facecore::addon

@@ -53,7 +53,7 @@ void warp_row_simd_c(const WarpRowArgs& a) {
   // prefetchers do not follow: prefetch the lines row y + kAhead will read (its offsets are this
   // row's, shifted by kAhead rows of the inverse map).
   constexpr int kAhead = 2;
-  const double ahead = std::round(kAhead * m[4]) * img.stride + std::round(kAhead * m[1]) * C;
+  const double ahead = std::floor(kAhead * m[4] + 0.5) * img.stride + std::floor(kAhead * m[1] + 0.5) * C;
   const bool prefetch = std::fabs(ahead) < (1 << 28);
   const VI vahead = T::set1i(prefetch ? static_cast<int>(ahead) : 0);
   const size_t stride = img.stride;
