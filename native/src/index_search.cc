@@ -94,8 +94,9 @@ bool scan(const Queries& q, size_t nq, const StoredRows& rows, bool cosine, int 
   parallel_for(parts, parts, [&](int part) {
     size_t b_begin, b_end;
     split_range(n_blocks, parts, part, &b_begin, &b_end);
-    std::vector<float> tile(qc * gb);
-    std::vector<int32_t> itile(rows.storage == Storage::kI8 ? qc * gb : 0);
+    const size_t tile_rows = std::min(qc, nq);
+    std::vector<float> tile(tile_rows * gb);
+    std::vector<int32_t> itile(rows.storage == Storage::kI8 ? tile_rows * gb : 0);
     float probe = 0.0f;
     for (size_t blk = b_begin; blk < b_end; ++blk) {
       const size_t g0 = blk * gb, gn = std::min(gb, rows.n - g0);

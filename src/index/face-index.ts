@@ -144,7 +144,7 @@ export class FaceIndex {
         if (want !== undefined && want !== got) throw new RangeError(`options.${key}: ${file} has ${key} ${got}, got ${want}`);
       }
       index = new FaceIndex({ dim: img.dim, storage: img.storage, metric: img.metric });
-      index.#load(img);
+      index.#load(file, img);
       return (payload: Buffer) => index!.#replay(payload);
     }, () => ({ dim: opts.dim as number, storage: (opts.storage ?? 'f32') as Storage, metric: (opts.metric ?? 'cosine') as Metric }));
     index!.#durable = store;
@@ -365,7 +365,7 @@ export class FaceIndex {
     };
   }
 
-  #load(img: IndexImage): void {
+  #load(file: string, img: IndexImage): void {
     const n = img.ids.length, len = n * this.#dim, v = img.vectors;
     const bpv = bytesPerValue(this.#storage);
     // Use the file's bytes in place when aligned for the element type (they are, in a file read whole).
@@ -377,7 +377,7 @@ export class FaceIndex {
     const scales = new Float32Array(n > 0 && this.#storage === 'i8' ? n : 0);
     if (scales.length > 0) new Uint8Array(scales.buffer).set(s);
     this.#rows = new RowStore(this.#dim, this.#storage);
-    this.#rows.adopt(data, scales, img.ids, img.labels, img.meta);
+    if (!this.#rows.adopt(data, scales, img.ids, img.labels, img.meta)) throw new CorruptIndexError(file, 'table', 'duplicate ids');
   }
 
   #replay(payload: Buffer): void {

@@ -104,7 +104,6 @@ export function decodeIndex(file: string, buf: Buffer): IndexImage {
   const stringsOf = (v: unknown) => Array.isArray(v) && v.length === count && v.every((s) => typeof s === 'string');
   if (!stringsOf(ids) || !stringsOf(labels)) fail('table', `expected ${count} ids and labels`);
   if (meta !== null && !(Array.isArray(meta) && meta.length === count)) fail('table', `expected ${count} meta entries or null`);
-  if (new Set(ids as string[]).size !== count) fail('table', 'duplicate ids');
   return {
     dim, storage, metric: metricCode === 0 ? 'dot' : 'cosine', generation: Number(buf.readBigUInt64LE(24)),
     ids: ids as string[], labels: labels as string[], meta: meta as IndexImage['meta'],

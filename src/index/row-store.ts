@@ -100,8 +100,8 @@ export class RowStore {
     Object.assign(this, { data, scales, live, labelOf, capacity: cap });
   }
 
-  /** Uses stored rows as they are (from a file): no copy. */
-  adopt(data: StoredArray, scales: Float32Array, ids: string[], labels: string[], meta: (Meta | null)[] | null): void {
+  /** Uses stored rows as they are (from a file): no copy. False if an id repeats. */
+  adopt(data: StoredArray, scales: Float32Array, ids: string[], labels: string[], meta: (Meta | null)[] | null): boolean {
     const n = ids.length;
     this.data = data;
     this.scales = scales;
@@ -115,6 +115,7 @@ export class RowStore {
       this.slotOf.set(ids[i], i);
       this.labelOf[i] = this.labels.acquire(labels[i]);
     }
+    return this.slotOf.size === n;
   }
 
   /**
