@@ -11,6 +11,10 @@ export interface NativeAddon {
   detectedIsa(): IsaName;
   setIsa(isa: IsaName): IsaName;
   defaultThreads(): number;
+  /** Streams `data` once on `threads` threads; bytes per second (benchmarks). */
+  measureReadBandwidth(data: Float32Array, threads: number): number;
+  /** Independent FMA chains on `threads` threads for about `seconds`; FLOP/s (benchmarks). */
+  measureFmaPeak(threads: number, seconds: number): number;
   similarityMatrix(a: Float32Array, b: Float32Array, dim: number, metric: number, out: Float32Array, threads: number): void;
   similarityMatrixAsync(
     a: Float32Array, b: Float32Array, dim: number, metric: number, out: Float32Array, threads: number,

@@ -10,7 +10,7 @@
 
 namespace facecore {
 
-// faiss-style exact search: the gallery is split into contiguous ranges, one per thread;
+// faiss-style exact search: the gallery is split into contiguous ranges (a few per thread);
 // each thread scores L2-sized (query chunk x gallery block) tiles and feeds every row of
 // a tile to that query's handler, so no q x n score matrix is ever written. The per-thread
 // results are then merged per query with the same (score, lower index) order.
@@ -28,14 +28,19 @@ Status topk_search(const float* queries, size_t nq, const float* gallery, size_t
 
   const size_t gb = detail::gallery_block_rows(dim), qc = detail::kQueryChunk;
   const size_t n_gblocks = (ng + gb - 1) / gb;
-  const int parts = static_cast<int>(std::min<size_t>(std::max(threads, 1), n_gblocks));
+  // More contiguous parts than threads, taken dynamically from the pool: a thread that the
+  // OS starves (a busy or shared machine) no longer holds everyone up. Each part keeps its
+  // own heaps, so gallery rows still reach a heap in increasing index order (the tie rule).
+  const int workers = std::max(threads, 1);
+  const size_t want_parts = workers == 1 ? 1 : static_cast<size_t>(workers) * 4;
+  const int parts = static_cast<int>(std::min<size_t>(want_parts, n_gblocks));
   std::vector<detail::Hit> hits(static_cast<size_t>(parts) * nq * kk);
   std::vector<detail::TopKHeap> heaps(static_cast<size_t>(parts) * nq);
   const auto kernel = detail::dot_block();
   const auto above = detail::first_above();
   std::atomic<bool> bad{false};
 
-  parallel_for(parts, parts, [&](int part) {
+  parallel_for(parts, workers, [&](int part) {
     size_t b_begin, b_end;
     split_range(n_gblocks, parts, part, &b_begin, &b_end);
     detail::TopKHeap* my_heaps = heaps.data() + static_cast<size_t>(part) * nq;
