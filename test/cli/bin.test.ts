@@ -57,6 +57,11 @@ describe('the facecore bin', () => {
 });
 
 describe('facecore bench', () => {
+  it.skipIf(!existsSync(benchScript))('runs bench/run.js with the arguments after -- and returns its exit code', async () => {
+    // An unknown suite: bench/run.js says so and exits 2 before running anything.
+    expect(await main(['bench', '--', 'no-such-suite', '--no-build'], capture())).toBe(2);
+  });
+
   it.skipIf(existsSync(benchScript))('says where the benches are when bench/run.js is absent', async () => {
     const c = capture();
     expect(await main(['bench'], c)).toBe(1);
