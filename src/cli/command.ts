@@ -3,6 +3,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { EmbedFn } from '../eval/score-pairs.js';
 import type { Output } from './output.js';
+import type { PipelineEmbedderOptions } from './pipeline-embedder.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -16,14 +17,16 @@ export interface Embedder {
   /** Model name for reports. */
   name: string;
   embed: EmbedFn;
+  /** The on-disk embedding cache, when the embedder keeps one (counts for the report). */
+  cache?: { dir: string; hits: number; misses: number };
   close?(): Promise<void>;
 }
 
 /** What main() hands every command; tests and the pipeline supply the pieces. */
 export interface CliContext {
   output: Output;
-  /** Builds the embedder for --model (undefined = the default model). Absent until the pipeline is wired. */
-  createEmbedder?: (model: string | undefined) => Promise<Embedder>;
+  /** Builds the embedder for --model/--detector (the face pipeline unless a test supplies another). */
+  createEmbedder: (options: PipelineEmbedderOptions) => Promise<Embedder>;
   cwd: string;
 }
 

@@ -7,7 +7,8 @@ import { readPairsCsv, readScoresCsv, type PairRow } from '../eval/csv.js';
 import { buildVerificationReport, writeReport, type VerificationReport, type WrittenReport } from '../eval/report.js';
 import { scorePairs, type EmbedFn, type SkippedImage } from '../eval/score-pairs.js';
 import type { FoldAssignment } from '../eval/accuracy.js';
-import type { Command, CliContext, ParsedArgs } from './command.js';
+import type { Command, CliContext, Embedder, ParsedArgs } from './command.js';
+import { modelChoice } from './models.js';
 import { CliError, UsageError, type Progress } from './output.js';
 
 export interface EvalOptions {
@@ -167,7 +168,10 @@ Options:
   --pairs <file>          pair list: file_a,file_b,same (required)
   --root <dir>            folder the image paths are relative to (default: the list's folder)
   --out <dir>             output folder (default: facecore-eval)
-  --model <name>          recogniser to embed with (default: the default model)
+  --model <name|file>     recogniser: faceres (default), mobileface or an ArcFace-style .onnx
+  --detector <name|file>  detector: blazeface (default) or a SCRFD / YuNet / RetinaFace .onnx
+  --cache <dir>           embedding cache root (default: FACECORE_CACHE or ~/.cache/facecore)
+  --no-cache              embed every image again, store nothing
   --scores <file>         evaluate precomputed scores (file_a,file_b,score) instead of embedding
   --folds <k>             folds of the accuracy protocol (default: 10)
   --fold-order <how>      contiguous (default; LFW's folds) or interleaved (pair i -> fold i % k)
@@ -186,6 +190,9 @@ export const evalCommand: Command = {
     root: { type: 'string' },
     out: { type: 'string' },
     model: { type: 'string' },
+    detector: { type: 'string' },
+    cache: { type: 'string' },
+    'no-cache': { type: 'boolean' },
     scores: { type: 'string' },
     folds: { type: 'string' },
     'fold-order': { type: 'string' },
@@ -207,15 +214,18 @@ export const evalCommand: Command = {
     if (order !== undefined && order !== 'contiguous' && order !== 'interleaved') {
       throw new UsageError(`--fold-order: expected contiguous or interleaved, got ${JSON.stringify(order)}`);
     }
-    if (str('scores') !== undefined && str('model') !== undefined) throw new UsageError('--scores and --model exclude each other');
+    if (str('scores') !== undefined && (str('model') !== undefined || str('detector') !== undefined)) {
+      throw new UsageError('--scores excludes --model and --detector');
+    }
+    if (str('cache') !== undefined && v['no-cache']) throw new UsageError('--cache and --no-cache exclude each other');
     const resolve = (p: string | undefined) => (p === undefined ? undefined : path.resolve(ctx.cwd, p));
 
-    let embedder;
+    let embedder: Embedder | undefined;
     if (str('scores') === undefined) {
-      if (!ctx.createEmbedder) {
-        throw new CliError('no face embedder is available in this build; pass --scores <file_a,file_b,score csv> to evaluate precomputed scores');
-      }
-      embedder = await ctx.createEmbedder(str('model'));
+      embedder = await ctx.createEmbedder({
+        ...modelChoice(v, (p) => path.resolve(ctx.cwd, p)),
+        cacheDir: v['no-cache'] ? false : resolve(str('cache')),
+      });
     }
     let bar: Progress | undefined;
     try {
@@ -246,8 +256,10 @@ export const evalCommand: Command = {
         ...withoutRoc.groups,
         groups: withoutRoc.groups.groups.map((g) => ({ ...g, metrics: g.metrics && (({ roc: _r, ...m }) => m)(g.metrics) })),
       };
-      ctx.output.result({ ...withoutRoc, ...(groups ? { groups } : {}), files: result.files });
+      const cache = embedder?.cache && { dir: embedder.cache.dir, hits: embedder.cache.hits, misses: embedder.cache.misses };
+      ctx.output.result({ ...withoutRoc, ...(groups ? { groups } : {}), files: result.files, ...(cache ? { cache } : {}) });
       for (const line of summaryLines(result)) ctx.output.line(line);
+      if (cache) ctx.output.line(`embedding cache: ${cache.hits} hits, ${cache.misses} embedded (${cache.dir})`);
       return 0;
     } finally {
       bar?.done();

@@ -8,10 +8,21 @@ import { parseArgs } from 'node:util';
 import type { CliContext, Command } from './command.js';
 import { evalCommand } from './eval.js';
 import { convertCommand } from './convert.js';
+import { verifyCommand } from './verify.js';
+import { enrollCommand } from './enroll.js';
+import { identifyCommand } from './identify.js';
+import { benchCommand } from './bench.js';
 import { EXIT_OK, EXIT_USAGE, Output, UsageError, type Streams } from './output.js';
+import type { PipelineEmbedderOptions } from './pipeline-embedder.js';
 
 /** Registered subcommands (one file each). */
-export const COMMANDS: readonly Command[] = [evalCommand, convertCommand];
+export const COMMANDS: readonly Command[] = [verifyCommand, enrollCommand, identifyCommand, evalCommand, convertCommand, benchCommand];
+
+// The face pipeline, loaded on first use (so --help does not start onnxruntime).
+async function pipelineEmbedder(options: PipelineEmbedderOptions) {
+  const { createPipelineEmbedder } = await import('./pipeline-embedder.js');
+  return createPipelineEmbedder(options);
+}
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -68,7 +79,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     const code = await command.run(parsed as never, {
       output,
       cwd: options.cwd ?? process.cwd(),
-      createEmbedder: options.createEmbedder,
+      createEmbedder: options.createEmbedder ?? pipelineEmbedder,
     });
     return code ?? EXIT_OK;
   } catch (err) {

@@ -77,7 +77,9 @@ describe('facecore eval', () => {
     const cases: [string[], number, RegExp][] = [
       [['eval'], 2, /^facecore eval: missing --pairs <pairs.csv>$/],
       [['eval', '--pairs', 'nope.csv', '--scores', 's.csv'], 1, /^facecore eval: pairs file not found: .*nope\.csv$/],
-      [['eval', '--pairs', 'p.csv'], 1, /^facecore eval: no face embedder is available in this build; pass --scores/],
+      [['eval', '--pairs', 'p.csv', '--model', 'missing.onnx'], 1, /^facecore eval: cannot load the models: .*missing\.onnx/],
+      [['eval', '--pairs', 'p.csv', '--model', 'faceres', '--scores', 's.csv'], 2, /^facecore eval: --scores excludes --model and --detector$/],
+      [['eval', '--pairs', 'p.csv', '--cache', 'c', '--no-cache'], 2, /^facecore eval: --cache and --no-cache exclude each other$/],
       [['eval', '--pairs', 'p.csv', '--folds', '1', '--scores', 's.csv'], 2, /^facecore eval: --folds: expected an integer >= 2, got "1"$/],
       [['eval', '--pairs', 'p.csv', '--fold-order', 'random', '--scores', 's.csv'], 2, /^facecore eval: --fold-order: expected contiguous or interleaved/],
       [['eval', '--pairs', 'p.csv', '--scores', 'p.csv'], 1, /^facecore eval: .*p\.csv:1: expected a header with columns file_a,file_b,score/],
