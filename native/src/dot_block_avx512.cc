@@ -39,7 +39,7 @@ struct Avx512 {
 // From about this many query rows the packed GEMM (dot_block_packed_avx512.cc) wins: its
 // packing costs one pass over the block, its micro-kernel needs no horizontal reductions.
 // Fewer rows stay on the streaming kernel, which runs at memory bandwidth (measured
-// crossover ~16-28 rows at d = 512; the path depends on nq only, so all blocks of a call agree).
+// crossover ~20 rows in topk at d = 512; the path depends on nq only, so all blocks of a call agree).
 constexpr size_t kPackedMinRows = 24;
 
 void dot_block_avx512(const float* q, size_t nq, const float* g, size_t ng, size_t dim, float* s, size_t lds,

@@ -114,6 +114,12 @@ constexpr auto micro_table(std::index_sequence<I...>) {
   return std::array<GemmMicroFn, sizeof...(I)>{&gemm_micro<static_cast<int>(I) + 1>...};
 }
 
+// Height of strip number `strip` when nq rows are cut into ceil(nq / kMR) near-equal strips.
+size_t strip_rows(size_t nq, size_t strip) {
+  const size_t strips = (nq + kMR - 1) / kMR;
+  return nq / strips + (strip < nq % strips ? 1 : 0);
+}
+
 }  // namespace
 
 void dot_block_packed_avx512(const float* q, size_t nq, const float* g, size_t ng, size_t dim, float* s,
@@ -131,12 +137,15 @@ void dot_block_packed_avx512(const float* q, size_t nq, const float* g, size_t n
     // After the last panel, the rows right past the block: callers walk the gallery block by
     // block, so they are usually next. A prefetch is only a hint and never faults.
     const size_t next_rows = j0 + kPanel < ng ? std::min(kPanel, ng - j0 - kPanel) : kPanel;
-    for (size_t i0 = 0; i0 < nq; i0 += kMR) {
-      const size_t mr = std::min<size_t>(kMR, nq - i0);
+    // Strips of near-equal height (64 rows: 5 x 13, not 4 x 14 + 8): a short strip loads
+    // the panel for fewer FMAs.
+    for (size_t i0 = 0, strip = 0; i0 < nq; ++strip) {
+      const size_t mr = strip_rows(nq, strip);
       // The first strip prefetches the next panel's rows.
       const auto next = reinterpret_cast<const float*>(reinterpret_cast<uintptr_t>(g) + (j0 + nr) * dim * sizeof(float));
       table[mr - 1](q + i0 * dim, dim, panel, nr, s + i0 * lds + j0, lds, next,
                     i0 == 0 ? next_rows : 0);
+      i0 += mr;
     }
   }
 }
