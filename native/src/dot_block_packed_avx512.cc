@@ -50,12 +50,41 @@ inline void transpose16(__m512 r[16]) {
   }
 }
 
+// out[c * 32] = column c of 16 full rows g[i * dim], c < 16. Each 128-bit lane L of a vector
+// first gathers a 4-column chunk of row 4L + r (plain and broadcast loads, which need no
+// shuffle unit), so only an in-lane 4x4 transpose is left: half the shuffles of transpose16.
+inline void transpose16_rows(const float* g, size_t dim, float* out) {
+  for (int m = 0; m < 4; ++m) {
+    __m512 x[4];
+    for (int r = 0; r < 4; ++r) {
+      const float* p = g + r * dim + 4 * m;
+      __m512 v = _mm512_castps128_ps512(_mm_loadu_ps(p));
+      v = _mm512_mask_broadcast_f32x4(v, 0x00f0, _mm_loadu_ps(p + 4 * dim));
+      v = _mm512_mask_broadcast_f32x4(v, 0x0f00, _mm_loadu_ps(p + 8 * dim));
+      x[r] = _mm512_mask_broadcast_f32x4(v, 0xf000, _mm_loadu_ps(p + 12 * dim));
+    }
+    const __m512d t0 = _mm512_castps_pd(_mm512_unpacklo_ps(x[0], x[1]));
+    const __m512d t1 = _mm512_castps_pd(_mm512_unpackhi_ps(x[0], x[1]));
+    const __m512d t2 = _mm512_castps_pd(_mm512_unpacklo_ps(x[2], x[3]));
+    const __m512d t3 = _mm512_castps_pd(_mm512_unpackhi_ps(x[2], x[3]));
+    _mm512_storeu_ps(out + (4 * m + 0) * kPanel, _mm512_castpd_ps(_mm512_unpacklo_pd(t0, t2)));
+    _mm512_storeu_ps(out + (4 * m + 1) * kPanel, _mm512_castpd_ps(_mm512_unpackhi_pd(t0, t2)));
+    _mm512_storeu_ps(out + (4 * m + 2) * kPanel, _mm512_castpd_ps(_mm512_unpacklo_pd(t1, t3)));
+    _mm512_storeu_ps(out + (4 * m + 3) * kPanel, _mm512_castpd_ps(_mm512_unpackhi_pd(t1, t3)));
+  }
+}
+
 // panel[k * 32 + j] = g[j * dim + k] for j < nr (<= 32), k < dim; lanes j >= nr are zero.
 void pack_panel(const float* g, size_t nr, size_t dim, float* panel) {
   for (size_t k0 = 0; k0 < dim; k0 += 16) {
     const size_t kw = std::min<size_t>(16, dim - k0);
     const __mmask16 km = static_cast<__mmask16>((1u << kw) - 1);
     for (size_t h = 0; h < kPanel; h += 16) {
+      if (kw == 16 && h + 16 <= nr) {
+        transpose16_rows(g + h * dim + k0, dim, panel + k0 * kPanel + h);
+        continue;
+      }
+      // Ragged edge: masked loads, zero rows.
       __m512 r[16];
       for (size_t i = 0; i < 16; ++i)
         r[i] = h + i < nr ? _mm512_maskz_loadu_ps(km, g + (h + i) * dim + k0) : _mm512_setzero_ps();
