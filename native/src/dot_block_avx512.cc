@@ -1,5 +1,6 @@
 // AVX-512 dot-product block: 4 query rows x 6 gallery rows of zmm accumulators
-// (24 + 4 query vectors + 1 gallery vector of 32 registers); tails use masked loads.
+// (24 + 4 query vectors + 1 gallery vector of 32 registers); tails use masked loads. From
+// kPackedMinRows query rows it hands over to the packed GEMM (dot_block_packed_avx512.cc).
 #include <immintrin.h>
 
 #include "dot_block_impl.h"
