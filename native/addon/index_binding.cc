@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "args.h"
+#include "promise_worker.h"
 #include "bindings.h"
 #include "facecore/index_search.h"
 #include "facecore/quantize.h"
@@ -109,6 +110,10 @@ struct SearchJob {
   int threads = 1;
   Status status = Status::kOk;
 
+  std::string failure() const {
+    return status == Status::kOk ? std::string() : non_finite_message({{"queries", queries.data, queries.length}}, rows.dim);
+  }
+
   void run() {
     status = by_label ? index_top_labels(queries.data, nq, rows, labels, n_labels, aggregate, k, metric, out_index,
                                          out_scores, threads)
@@ -165,35 +170,10 @@ std::unique_ptr<SearchJob> parse(const Napi::CallbackInfo& info, bool by_label, 
   return job;
 }
 
-class SearchWorker : public Napi::AsyncWorker {
- public:
-  SearchWorker(Napi::Env env, std::unique_ptr<SearchJob> job, std::unique_ptr<KeepAlive> keep)
-      : Napi::AsyncWorker(env, "facecore.indexSearch"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        job_(std::move(job)),
-        keep_(std::move(keep)) {}
-
-  Napi::Promise Promise() { return deferred_.Promise(); }
-  void Execute() override { job_->run(); }
-  void OnOK() override {
-    if (job_->status == Status::kOk) deferred_.Resolve(Env().Undefined());
-    else deferred_.Reject(Napi::RangeError::New(Env(), non_finite_message({{"queries", job_->queries.data, job_->queries.length}}, job_->rows.dim)).Value());
-  }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  std::unique_ptr<SearchJob> job_;
-  std::unique_ptr<KeepAlive> keep_;
-};
-
 Napi::Value SearchAsync(const Napi::CallbackInfo& info, bool by_label) {
   auto keep = std::make_unique<KeepAlive>();
   auto job = parse(info, by_label, keep.get());
-  auto* worker = new SearchWorker(info.Env(), std::move(job), std::move(keep));
-  auto promise = worker->Promise();
-  worker->Queue();  // Join the libuv queue; the worker deletes itself when done.
-  return promise;
+  return PromiseWorker<SearchJob>::Start(info.Env(), "facecore.indexSearch", std::move(job), std::move(keep));
 }
 
 }  // namespace

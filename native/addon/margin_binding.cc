@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "args.h"
+#include "promise_worker.h"
 #include "bindings.h"
 #include "facecore/margin_softmax.h"
 #include "facecore/optimizer.h"
@@ -24,6 +25,7 @@ struct MarginJob {
   ArrayView<double> out;  // loss, accuracy, counted
   int threads = 1;
   Status status = Status::kOk;
+  std::string failure() const { return status == Status::kOk ? std::string() : error(); }
 
   void run() {
     MarginResult r;
@@ -118,40 +120,10 @@ Napi::Value RunSync(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-class MarginWorker : public Napi::AsyncWorker {
- public:
-  MarginWorker(Napi::Env env, std::unique_ptr<MarginJob> job, std::unique_ptr<KeepAlive> keep)
-      : Napi::AsyncWorker(env, "facecore.margin"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        job_(std::move(job)),
-        keep_(std::move(keep)) {}
-
-  Napi::Promise Promise() { return deferred_.Promise(); }
-
-  void Execute() override {
-    job_->run();
-    if (job_->status != Status::kOk) message_ = job_->error();
-  }
-  void OnOK() override {
-    if (message_.empty()) deferred_.Resolve(Env().Undefined());
-    else deferred_.Reject(Napi::RangeError::New(Env(), message_).Value());
-  }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  std::unique_ptr<MarginJob> job_;
-  std::unique_ptr<KeepAlive> keep_;
-  std::string message_;
-};
-
 Napi::Value RunAsync(const Napi::CallbackInfo& info) {
   auto keep = std::make_unique<KeepAlive>();
   auto job = parse(info, keep.get());
-  auto* worker = new MarginWorker(info.Env(), std::move(job), std::move(keep));
-  auto promise = worker->Promise();
-  worker->Queue();  // Join the libuv queue; the worker deletes itself when done.
-  return promise;
+  return PromiseWorker<MarginJob>::Start(info.Env(), "facecore.margin", std::move(job), std::move(keep));
 }
 
 // marginGemmsProbe(x, w, dim, classes, subcenters, recompute, gradX, gradW, threads): benchmarks only.

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "args.h"
+#include "promise_worker.h"
 #include "bindings.h"
 #include "facecore/parallel.h"
 #include "facecore/similarity.h"
@@ -25,6 +26,7 @@ struct Job {
   ArrayView<float> out_scores;
   ArrayView<int32_t> out_indices;
   Status status = Status::kOk;
+  std::string failure() const { return status == Status::kOk ? std::string() : error(); }
 
   void run() {
     status = topk ? topk_search(a.data, na, b.data, nb, dim, k, metric, out_indices.data, out_scores.data, threads)
@@ -95,41 +97,10 @@ Napi::Value RunSync(const Napi::CallbackInfo& info, bool topk) {
   return info.Env().Undefined();
 }
 
-// Runs the kernel on a libuv worker thread; the JS arrays stay referenced until it settles.
-class JobWorker : public Napi::AsyncWorker {
- public:
-  JobWorker(Napi::Env env, std::unique_ptr<Job> job, std::unique_ptr<KeepAlive> keep)
-      : Napi::AsyncWorker(env, "facecore.similarity"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        job_(std::move(job)),
-        keep_(std::move(keep)) {}
-
-  Napi::Promise Promise() { return deferred_.Promise(); }
-
-  void Execute() override {
-    job_->run();
-    if (job_->status != Status::kOk) message_ = job_->error();
-  }
-  void OnOK() override {
-    if (message_.empty()) deferred_.Resolve(Env().Undefined());
-    else deferred_.Reject(Napi::RangeError::New(Env(), message_).Value());
-  }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  std::unique_ptr<Job> job_;
-  std::unique_ptr<KeepAlive> keep_;
-  std::string message_;
-};
-
 Napi::Value RunAsync(const Napi::CallbackInfo& info, bool topk) {
   auto keep = std::make_unique<KeepAlive>();
   auto job = parse(info, topk, keep.get());
-  auto* worker = new JobWorker(info.Env(), std::move(job), std::move(keep));
-  auto promise = worker->Promise();
-  worker->Queue();  // Join the libuv queue; the worker deletes itself when done.
-  return promise;
+  return PromiseWorker<Job>::Start(info.Env(), "facecore.similarity", std::move(job), std::move(keep));
 }
 
 }  // namespace

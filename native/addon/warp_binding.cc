@@ -5,6 +5,7 @@
 #include <string>
 
 #include "args.h"
+#include "promise_worker.h"
 #include "bindings.h"
 #include "facecore/warp_affine.h"
 
@@ -22,6 +23,7 @@ struct Job {
   void* out = nullptr;
   int threads = 1;
   bool ok = true;
+  std::string failure() const { return ok ? std::string() : "warpAffine: invalid image or output size"; }
   void run() { ok = warp_affine(img, inverse.data, n, params, out, threads); }
 };
 
@@ -101,37 +103,10 @@ Napi::Value RunSync(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// Runs the warp on a libuv worker thread; the JS arrays stay referenced until it settles.
-class WarpWorker : public Napi::AsyncWorker {
- public:
-  WarpWorker(Napi::Env env, std::unique_ptr<Job> job, std::unique_ptr<KeepAlive> keep)
-      : Napi::AsyncWorker(env, "facecore.warpAffine"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        job_(std::move(job)),
-        keep_(std::move(keep)) {}
-
-  Napi::Promise Promise() { return deferred_.Promise(); }
-
-  void Execute() override { job_->run(); }
-  void OnOK() override {
-    if (job_->ok) deferred_.Resolve(Env().Undefined());
-    else deferred_.Reject(Napi::RangeError::New(Env(), "warpAffine: invalid image or output size").Value());
-  }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  std::unique_ptr<Job> job_;
-  std::unique_ptr<KeepAlive> keep_;
-};
-
 Napi::Value RunAsync(const Napi::CallbackInfo& info) {
   auto keep = std::make_unique<KeepAlive>();
   auto job = parse(info, keep.get());
-  auto* worker = new WarpWorker(info.Env(), std::move(job), std::move(keep));
-  auto promise = worker->Promise();
-  worker->Queue();  // Join the libuv queue; the worker deletes itself when done.
-  return promise;
+  return PromiseWorker<Job>::Start(info.Env(), "facecore.warpAffine", std::move(job), std::move(keep));
 }
 
 }  // namespace
