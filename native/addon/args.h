@@ -93,6 +93,11 @@ inline void expect_args(const Napi::CallbackInfo& info, size_t n, const char* fn
 class KeepAlive {
  public:
   void hold(const Napi::Value& v) { refs_.push_back(Napi::Persistent(v.As<Napi::Object>())); }
+  // Holds every object argument of a call (the typed arrays a job reads and writes).
+  void hold_objects(const Napi::CallbackInfo& info) {
+    for (size_t i = 0; i < info.Length(); ++i)
+      if (info[i].IsObject()) hold(info[i]);
+  }
 
  private:
   std::vector<Napi::ObjectReference> refs_;

@@ -165,8 +165,7 @@ std::unique_ptr<SearchJob> parse(const Napi::CallbackInfo& info, bool by_label, 
   job->out_index = out_index.data;
   job->out_scores = out_scores.data;
   job->threads = static_cast<int>(size_arg(info[next++], "threads", 1, 1024));
-  for (size_t i = 0; i < info.Length(); ++i)
-    if (info[i].IsObject()) keep->hold(info[i]);
+  keep->hold_objects(info);
   return job;
 }
 

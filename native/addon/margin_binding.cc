@@ -107,17 +107,13 @@ std::unique_ptr<MarginJob> parse(const Napi::CallbackInfo& info, KeepAlive* keep
   job->out = typed_array<double>(info[13], "out");
   if (job->out.length < 3) throw_range(env, "out: expected a Float64Array of at least 3 elements, got " + std::to_string(job->out.length));
   job->threads = static_cast<int>(size_arg(info[14], "threads", 1, 1024));
-  if (keep)
-    for (size_t i = 0; i < info.Length(); ++i)
-      if (info[i].IsObject()) keep->hold(info[i]);
+  if (keep) keep->hold_objects(info);
   return job;
 }
 
 Napi::Value RunSync(const Napi::CallbackInfo& info) {
   auto job = parse(info, nullptr);
-  job->run();
-  if (job->status != Status::kOk) throw_range(info.Env(), job->error());
-  return info.Env().Undefined();
+  return RunNow(info.Env(), *job);
 }
 
 Napi::Value RunAsync(const Napi::CallbackInfo& info) {

@@ -12,6 +12,15 @@
 
 namespace facecore::addon {
 
+// Runs a job on the calling (JS) thread: the synchronous form of a binding.
+template <class Job>
+Napi::Value RunNow(Napi::Env env, Job& job) {
+  job.run();
+  const std::string failure = job.failure();
+  if (!failure.empty()) throw_range(env, failure);
+  return env.Undefined();
+}
+
 template <class Job>
 class PromiseWorker : public Napi::AsyncWorker {
  public:

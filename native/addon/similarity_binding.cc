@@ -84,17 +84,13 @@ std::unique_ptr<Job> parse(const Napi::CallbackInfo& info, bool topk, KeepAlive*
                            " elements, got " + std::to_string(job->out_scores.length));
   }
   job->threads = static_cast<int>(size_arg(info[next++], "threads", 1, 1024));
-  if (keep)
-    for (size_t i = 0; i < info.Length(); ++i)
-      if (info[i].IsObject()) keep->hold(info[i]);
+  if (keep) keep->hold_objects(info);
   return job;
 }
 
 Napi::Value RunSync(const Napi::CallbackInfo& info, bool topk) {
   auto job = parse(info, topk, nullptr);
-  job->run();
-  if (job->status != Status::kOk) throw_range(info.Env(), job->error());
-  return info.Env().Undefined();
+  return RunNow(info.Env(), *job);
 }
 
 Napi::Value RunAsync(const Napi::CallbackInfo& info, bool topk) {

@@ -90,17 +90,13 @@ std::unique_ptr<Job> parse(const Napi::CallbackInfo& info, KeepAlive* keep) {
     job->out = out.data;
   }
   job->threads = static_cast<int>(size_arg(info[15], "threads", 1, 1024));
-  if (keep)
-    for (size_t i = 0; i < info.Length(); ++i)
-      if (info[i].IsObject()) keep->hold(info[i]);
+  if (keep) keep->hold_objects(info);
   return job;
 }
 
 Napi::Value RunSync(const Napi::CallbackInfo& info) {
   auto job = parse(info, nullptr);
-  job->run();
-  if (!job->ok) throw_range(info.Env(), "warpAffine: invalid image or output size");
-  return info.Env().Undefined();
+  return RunNow(info.Env(), *job);
 }
 
 Napi::Value RunAsync(const Napi::CallbackInfo& info) {

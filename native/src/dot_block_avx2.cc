@@ -2,13 +2,13 @@
 // (12 + 3 + 1 = 16 registers); tails use vmaskmovps.
 #include <immintrin.h>
 
+#include "avx2_tail.h"
+
 #include "dot_block_impl.h"
 #include "facecore/similarity.h"
 
 namespace facecore::detail {
 namespace {
-
-alignas(32) const int kTailMask[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
 
 struct Avx2 {
   using V = __m256;
@@ -20,7 +20,7 @@ struct Avx2 {
   static V zero() { return _mm256_setzero_ps(); }
   static V load(const float* p) { return _mm256_loadu_ps(p); }
   static V load_tail(const float* p, size_t n) {
-    const __m256i mask = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kTailMask + 8 - n));
+    const __m256i mask = avx2_tail_mask(n);
     return _mm256_maskload_ps(p, mask);
   }
   static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }

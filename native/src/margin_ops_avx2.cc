@@ -2,18 +2,18 @@
 // of b + 1 broadcast of 16 registers); tails use vmaskmovps.
 #include <immintrin.h>
 
+#include "avx2_tail.h"
+
 #include "margin_ops_impl.h"
 
 namespace facecore::detail {
 namespace {
 
-alignas(32) const int kTailMask[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
-
 struct Avx2 {
   using V = __m256;
   static constexpr size_t kWidth = 8;
   static constexpr int kMR = 4, kNV = 3;
-  static __m256i mask(size_t n) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kTailMask + 8 - n)); }
+  static __m256i mask(size_t n) { return avx2_tail_mask(n); }
   static V zero() { return _mm256_setzero_ps(); }
   static V set1(float x) { return _mm256_set1_ps(x); }
   static V load(const float* p) { return _mm256_loadu_ps(p); }

@@ -2,6 +2,8 @@
 // (8 + 2 + 1 registers, leaving room for the conversion); tails via a zeroed buffer.
 #include <immintrin.h>
 
+#include "avx2_tail.h"
+
 #include <cstring>
 
 #include "facecore/index_search.h"
@@ -9,8 +11,6 @@
 
 namespace facecore::detail {
 namespace {
-
-alignas(32) const int kTailMask[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
 
 struct F16Avx2 {
   using Q = float;
@@ -23,7 +23,7 @@ struct F16Avx2 {
   static Acc zero() { return _mm256_setzero_ps(); }
   static QV load_q(const float* p) { return _mm256_loadu_ps(p); }
   static QV load_q_tail(const float* p, size_t n) {
-    return _mm256_maskload_ps(p, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kTailMask + 8 - n)));
+    return _mm256_maskload_ps(p, avx2_tail_mask(n));
   }
   static GV load_g(const uint16_t* p) { return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))); }
   static GV load_g_tail(const uint16_t* p, size_t n) {
