@@ -43,6 +43,8 @@ namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
+constexpr size_t kWidenF16MinRows = 8;
+
 size_t element_bytes(Storage s) { return s == Storage::kF32 ? 4 : s == Storage::kF16 ? 2 : 1; }
 
 // ~192 KiB of stored rows per block (as gallery_block_rows does for float32), so a block
@@ -90,6 +92,9 @@ bool scan(const Queries& q, size_t nq, const StoredRows& rows, bool cosine, int 
   const auto f32_kernel = detail::dot_block();
   const auto f16_kernel = detail::dot_block_f16();
   const auto i8_kernel = detail::dot_block_i8();
+  // Many queries: each float16 block is widened once, then runs through the float32 kernel
+  // (its packed GEMM from 24 rows) instead of being converted again for every query strip.
+  const bool widen_f16 = rows.storage == Storage::kF16 && nq >= kWidenF16MinRows;
   std::atomic<bool> bad{false};
   parallel_for(parts, parts, [&](int part) {
     size_t b_begin, b_end;
@@ -97,9 +102,10 @@ bool scan(const Queries& q, size_t nq, const StoredRows& rows, bool cosine, int 
     const size_t tile_rows = std::min(qc, nq);
     std::vector<float> tile(tile_rows * gb);
     std::vector<int32_t> itile(rows.storage == Storage::kI8 ? tile_rows * gb : 0);
-    float probe = 0.0f;
+    std::vector<float> wide(widen_f16 ? gb * dim : 0);
     for (size_t blk = b_begin; blk < b_end; ++blk) {
       const size_t g0 = blk * gb, gn = std::min(gb, rows.n - g0);
+      if (widen_f16) f16_to_f32(static_cast<const uint16_t*>(rows.data) + g0 * dim, gn * dim, wide.data());
       for (size_t q0 = 0; q0 < nq; q0 += qc) {
         const size_t qn = std::min(qc, nq - q0);
         switch (rows.storage) {
@@ -108,14 +114,19 @@ bool scan(const Queries& q, size_t nq, const StoredRows& rows, bool cosine, int 
                        nullptr);
             break;
           case Storage::kF16:
-            f16_kernel(q.f + q0 * dim, qn, static_cast<const uint16_t*>(rows.data) + g0 * dim, gn, dim, tile.data(),
-                       gb);
+            if (widen_f16) {
+              f32_kernel(q.f + q0 * dim, qn, wide.data(), gn, dim, tile.data(), gb, nullptr);
+            } else {
+              f16_kernel(q.f + q0 * dim, qn, static_cast<const uint16_t*>(rows.data) + g0 * dim, gn, dim,
+                         tile.data(), gb);
+            }
             break;
           case Storage::kI8:
             i8_kernel(q.codes.data() + q0 * dim, qn, static_cast<const int8_t*>(rows.data) + g0 * dim, gn, dim,
                       itile.data(), gb);
             break;
         }
+        uint32_t non_finite = 0;
         for (size_t i = 0; i < qn; ++i) {
           float* row = tile.data() + i * gb;
           if (rows.storage == Storage::kI8) {
@@ -123,14 +134,13 @@ bool scan(const Queries& q, size_t nq, const StoredRows& rows, bool cosine, int 
             const float qs = q.scales[q0 + i];
             for (size_t j = 0; j < gn; ++j) row[j] = static_cast<float>(irow[j]) * (qs * rows.scales[g0 + j]);
           }
-          for (size_t j = 0; j < gn; ++j) probe += row[j] * 0.0f;
+          non_finite |= !detail::tile_finite(row, gb, 1, gn);
           if (cosine)
             for (size_t j = 0; j < gn; ++j) row[j] = row[j] > 1.0f ? 1.0f : (row[j] < -1.0f ? -1.0f : row[j]);
           if (rows.mask != nullptr)
-            for (size_t j = 0; j < gn; ++j)
-              if (rows.mask[g0 + j] == 0) row[j] = kNegInf;
+            for (size_t j = 0; j < gn; ++j) row[j] = rows.mask[g0 + j] == 0 ? kNegInf : row[j];
         }
-        if (probe != 0.0f) {
+        if (non_finite != 0) {
           bad.store(true, std::memory_order_relaxed);
           return;
         }

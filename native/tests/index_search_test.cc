@@ -51,7 +51,8 @@ TEST(IndexSearch, MatchesReferenceWithMaskAndTiesOnEveryIsa) {
     testing::IsaScope scope(isa);
     for (Storage storage : {Storage::kF32, Storage::kF16, Storage::kI8})
       for (size_t dim : {1, 17, 64, 513}) {
-        const size_t n = 301, nq = 5, k = 8;
+      for (size_t nq : {5, 40}) {  // 40: many queries take the widened-block paths
+        const size_t n = 301, k = 8;
         auto g = testing::integer_rows(n, dim, 5 + dim), q = testing::integer_rows(nq, dim, 6 + dim);
         std::copy(g.begin(), g.begin() + dim, g.begin() + (n - 1) * dim);  // row n-1 ties row 0
         std::vector<float> f32 = g, scales(n, 0.0f), decoded(n * dim);
@@ -99,6 +100,7 @@ TEST(IndexSearch, MatchesReferenceWithMaskAndTiesOnEveryIsa) {
             if (storage != Storage::kI8) EXPECT_EQ(idx[i * k + r], all[r].second) << isa_name(isa) << " dim " << dim;
           }
         }
+      }
       }
   }
 }

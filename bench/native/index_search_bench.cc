@@ -1,0 +1,53 @@
+// Native micro-benchmark of index_topk (FaceIndex search) per storage, outside Node: N = 200k
+// (or argv[2]) rows, d = 512, k = 10, cosine, Q = 1 (or argv[1]) query; fastest of 15 runs, on
+// 1 and 2 threads, with the implied read bandwidth of the stored rows.
+// Build (from the repository root, after `npm run test:native` built build-ctest/):
+//   g++ -O2 -std=c++17 -Inative/include bench/native/index_search_bench.cc \
+//       build-ctest/libfacecore_kernels.a -lpthread -o /tmp/index_search_bench
+// Run: FACECORE_ISA=avx512 /tmp/index_search_bench [Q] [N]
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <vector>
+
+#include "facecore/index_search.h"
+#include "facecore/quantize.h"
+using namespace facecore;
+static double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+int main(int argc, char** argv) {
+  const size_t Q = argc > 1 ? atoi(argv[1]) : 1, N = argc > 2 ? atoi(argv[2]) : 200000, d = 512, K = 10;
+  std::mt19937 rng(1);
+  std::normal_distribution<float> u(0, 1);
+  std::vector<float> g(N * d), q(Q * d);
+  for (auto& x : g) x = u(rng);
+  for (auto& x : q) x = u(rng);
+  std::vector<uint16_t> h(N * d);
+  f32_to_f16(g.data(), N * d, h.data());
+  std::vector<int8_t> c(N * d);
+  std::vector<float> sc(N);
+  quantize_i8(g.data(), N, d, c.data(), sc.data());
+  std::vector<int32_t> idx(Q * K);
+  std::vector<float> scores(Q * K);
+  const char* names[] = {"f32", "f16", "i8"};
+  const void* data[] = {g.data(), h.data(), c.data()};
+  const size_t bytes[] = {4, 2, 1};
+  for (int s = 0; s < 3; ++s) {
+    StoredRows rows;
+    rows.storage = static_cast<Storage>(s);
+    rows.data = data[s];
+    rows.scales = sc.data();
+    rows.n = N;
+    rows.dim = d;
+    for (int threads = 1; threads <= 2; ++threads) {
+      double best = 1e9;
+      for (int r = 0; r < 15; ++r) {
+        const double t = now();
+        index_topk(q.data(), Q, rows, K, Metric::kCosine, idx.data(), scores.data(), threads);
+        best = std::min(best, now() - t);
+      }
+      printf("%s Q=%zu N=%zu threads=%d: %.2f ms  %.1f GB/s\n", names[s], Q, N, threads, best * 1e3,
+             double(N * d * bytes[s]) / best / 1e9);
+    }
+  }
+}
