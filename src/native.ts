@@ -67,6 +67,13 @@ export interface NativeAddon {
     scales: Float32Array, n: number, mask: Uint8Array | null, labels: Int32Array, nLabels: number, aggregate: number,
     k: number, outLabels: Int32Array, outScores: Float32Array, threads: number,
   ): Promise<void>;
+  /** CRC-32C of bytes, extending `seed` (0 for a fresh checksum). */
+  crc32c(bytes: Uint8Array, seed: number): number;
+  crc32cAsync(bytes: Uint8Array, seed: number, out: Uint32Array): Promise<void>;
+  /** Zero-filled memory whose pages are allocated when first written; null where unsupported. */
+  reserveRows(bytes: number): ArrayBuffer | null;
+  /** The file's [offset, offset + length) mapped copy-on-write, then reserve up to reserveBytes; null where unsupported. */
+  mapFileRows(path: string, offset: number, length: number, reserveBytes: number): ArrayBuffer | null;
 }
 
 /** warpAffine's native arguments (see native/addon/warp_binding.cc). */

@@ -11,6 +11,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitWarp(env, exports);
   InitMargin(env, exports);
   InitIndex(env, exports);
+  InitFile(env, exports);
   return exports;
 }
 

@@ -10,5 +10,6 @@ void InitSimilarity(Napi::Env env, Napi::Object exports);
 void InitWarp(Napi::Env env, Napi::Object exports);
 void InitMargin(Napi::Env env, Napi::Object exports);
 void InitIndex(Napi::Env env, Napi::Object exports);
+void InitFile(Napi::Env env, Napi::Object exports);
 
 }  // namespace facecore::addon

@@ -1,6 +1,8 @@
 // Bindings for FaceIndex storage: encode (normalise + quantise) rows, decode them, and
 // search them (faces or identities) on a libuv worker. The TypeScript layer validates and
 // allocates; this file re-checks every size before a kernel touches memory.
+#include <algorithm>
+#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
@@ -58,22 +60,27 @@ Napi::Value Encode(const Napi::CallbackInfo& info) {
   void* out = const_cast<void*>(stored_data(info[4], storage, n, dim, "outData"));
   float* scales = const_cast<float*>(scales_arg(info[5], storage, n));
 
-  std::vector<float> unit;
-  const float* rows = x.data;
-  if (normalize) {
-    std::vector<float> inv(n);
-    detail::inverse_norms(x.data, n, dim, inv.data());
-    unit.resize(n * dim);
-    for (size_t i = 0; i < n; ++i)
-      for (size_t k = 0; k < dim; ++k) unit[i * dim + k] = x.data[i * dim + k] * inv[i];
-    rows = unit.data();
-  }
-  for (size_t i = 0; i < n * dim; ++i)
-    if (!std::isfinite(rows[i])) throw_range(env, non_finite_message({{"vectors", x.data, x.length}}, dim));
-  switch (storage) {
-    case Storage::kF32: std::copy(rows, rows + n * dim, static_cast<float*>(out)); break;
-    case Storage::kF16: f32_to_f16(rows, n * dim, static_cast<uint16_t*>(out)); break;
-    case Storage::kI8: quantize_i8(rows, n, dim, static_cast<int8_t*>(out), scales); break;
+  // A few hundred rows at a time through a small buffer: normalising all n rows into one
+  // n x dim scratch cost more in fresh-page faults than the encoding itself.
+  constexpr size_t kChunkRows = 256;
+  std::vector<float> unit(normalize ? std::min(n, kChunkRows) * dim : 0), inv(std::min(n, kChunkRows));
+  for (size_t r0 = 0; r0 < n; r0 += kChunkRows) {
+    const size_t rn = std::min(kChunkRows, n - r0);
+    const float* rows = x.data + r0 * dim;
+    if (normalize) {
+      detail::inverse_norms(rows, rn, dim, inv.data());
+      for (size_t i = 0; i < rn; ++i)
+        for (size_t k = 0; k < dim; ++k) unit[i * dim + k] = rows[i * dim + k] * inv[i];
+      rows = unit.data();
+    }
+    bool finite = true;
+    for (size_t i = 0; i < rn * dim; ++i) finite &= std::isfinite(rows[i]);
+    if (!finite) throw_range(env, non_finite_message({{"vectors", x.data, x.length}}, dim));
+    switch (storage) {
+      case Storage::kF32: std::copy(rows, rows + rn * dim, static_cast<float*>(out) + r0 * dim); break;
+      case Storage::kF16: f32_to_f16(rows, rn * dim, static_cast<uint16_t*>(out) + r0 * dim); break;
+      case Storage::kI8: quantize_i8(rows, rn, dim, static_cast<int8_t*>(out) + r0 * dim, scales + r0); break;
+    }
   }
   return env.Undefined();
 }

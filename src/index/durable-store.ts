@@ -7,13 +7,16 @@
 import fs from 'node:fs';
 import { readWholeFile, writeFileAtomic } from './atomic-file.js';
 import { CorruptIndexError } from './errors.js';
-import { decodeIndex, encodeIndex, type IndexImage, type Storage } from './file-format.js';
+import { encodeIndex, readIndex, type ImageToWrite, type IndexImage, type Storage } from './file-format.js';
 import { acquireLock } from './lock.js';
 import { createWal, readWal, WAL_HEADER_BYTES, WalWriter, frame, type Durability } from './wal.js';
 
 export type { Durability };
 
 type Replay = (payload: Buffer) => void;
+
+/** Rows of room to reserve beyond a file's rows when it is mapped: adds need no copy until then. */
+const growRows = (rows: number) => Math.max(rows, 1 << 16);
 
 export class DurableStore {
   private constructor(
@@ -39,10 +42,10 @@ export class DurableStore {
     try {
       let img: IndexImage;
       if (fs.existsSync(file)) {
-        img = decodeIndex(file, await readWholeFile(file));
+        img = await readIndex(file, growRows);
       } else {
-        img = { ...create(), generation: 0, ids: [], labels: [], meta: null, vectors: new Uint8Array(0), scales: new Uint8Array(0) };
-        await writeFileAtomic(file, encodeIndex(img), durable);
+        img = { ...create(), generation: 0, ids: [], labels: null, meta: null, vectors: new Uint8Array(0), scales: new Uint8Array(0), capacity: 0 };
+        await writeFileAtomic(file, await encodeIndex(img), durable);
         fs.rmSync(walFile, { force: true });  // a log without its main file belongs to nothing
       }
       const replay = load(img);
@@ -93,13 +96,13 @@ export class DurableStore {
    * change logged or queued so far; `reading` keeps the snapshot's rows from being reused
    * while they are written out.
    */
-  async compact(snapshot: () => Omit<IndexImage, 'generation'>, reading: (run: () => Promise<void>) => Promise<void>): Promise<void> {
+  async compact(snapshot: () => Omit<ImageToWrite, 'generation'>, reading: (run: () => Promise<void>) => Promise<void>): Promise<void> {
     const durable = this.durability === 'fsync';
     const queued = await this.writer.pause();
     try {
-      const img: IndexImage = { ...snapshot(), generation: this.generation + 1 };
+      const img: ImageToWrite = { ...snapshot(), generation: this.generation + 1 };
       await reading(async () => {
-        await writeFileAtomic(this.file, encodeIndex(img), durable);
+        await writeFileAtomic(this.file, await encodeIndex(img), durable);
         await createWal(this.walFile, img.generation, durable);
         await this.writer.switchTo(this.walFile, WAL_HEADER_BYTES);
       });

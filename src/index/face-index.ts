@@ -7,8 +7,8 @@ import { threadCount, type Metric, METRICS } from '../core/options.js';
 import { assertInteger, assertOneOf, assertOptionsObject, describe, rowsOf } from '../core/validate.js';
 import { DurableStore, type Durability } from './durable-store.js';
 import { CorruptIndexError } from './errors.js';
-import { bytesPerValue, STORAGES, type IndexImage, type Storage } from './file-format.js';
-import { allocRows, RowStore, STORAGE_CODE, type Meta } from './row-store.js';
+import { bytesPerValue, STORAGES, type ImageToWrite, type IndexImage, type Storage } from './file-format.js';
+import { RowStore, STORAGE_CODE, type Meta } from './row-store.js';
 import { ADD, decodeRecord, encodeAdd, encodeRemove } from './wal-records.js';
 
 export type { Storage, Durability, Meta };
@@ -196,10 +196,7 @@ export class FaceIndex {
         }
       }
     }
-    const encoded = allocRows(this.#storage, n * this.#dim);
-    const scales = new Float32Array(this.#storage === 'i8' ? n : 0);
-    native.indexEncode(vectors, this.#dim, STORAGE_CODE[this.#storage], this.#metric === 'cosine', encoded, scales);
-    this.#rows.insert([...idList], [...labels], meta, encoded, scales, this.#readers === 0);
+    this.#rows.insert([...idList], [...labels], meta, vectors, this.#metric === 'cosine', this.#readers === 0);
     if (this.#durable) await this.#durable.log(encodeAdd(idList, labels, meta, vectors));
   }
 
@@ -297,7 +294,8 @@ export class FaceIndex {
   #record(slot: number): FaceRecord {
     const rows = this.#rows;
     const rec: FaceRecord = { id: rows.ids[slot], label: rows.labels.names[rows.labelOf[slot]], vector: rows.vector(slot) };
-    if (rows.meta[slot] !== undefined) rec.meta = rows.meta[slot];
+    const meta = rows.meta.get(slot);
+    if (meta !== undefined) rec.meta = meta;
     return rec;
   }
 
@@ -322,7 +320,8 @@ export class FaceIndex {
       for (let s = 0; s < rows.n; s++) {
         if (!mask[s]) continue;
         const entry: FaceEntry = { id: rows.ids[s], label: rows.labels.names[rows.labelOf[s]] };
-        if (rows.meta[s] !== undefined) entry.meta = rows.meta[s];
+        const meta = rows.meta.get(s);
+        if (meta !== undefined) entry.meta = meta;
         if (!(filter as (e: FaceEntry) => unknown)(entry)) mask[s] = 0;
       }
     }
@@ -353,31 +352,33 @@ export class FaceIndex {
     return out;
   }
 
-  #image(rows: RowStore): Omit<IndexImage, 'generation'> {
-    const n = rows.n, anyMeta = rows.meta.some((m, s) => s < n && m !== undefined);
+  #image(rows: RowStore): Omit<ImageToWrite, 'generation'> {
+    const n = rows.n;
     const bytes = n * rows.rowBytes;
     return {
       dim: this.#dim, storage: this.#storage, metric: this.#metric,
       ids: rows.ids.slice(0, n), labels: Array.from(rows.labelOf.subarray(0, n), (l) => rows.labels.names[l]),
-      meta: anyMeta ? rows.meta.slice(0, n).map((m) => m ?? null) : null,
+      meta: rows.meta.size > 0 ? Array.from({ length: n }, (_, s) => rows.meta.get(s) ?? null) : null,
       vectors: new Uint8Array(rows.data.buffer, rows.data.byteOffset, bytes),
       scales: new Uint8Array(rows.scales.buffer, rows.scales.byteOffset, this.#storage === 'i8' ? n * 4 : 0),
     };
   }
 
   #load(file: string, img: IndexImage): void {
-    const n = img.ids.length, len = n * this.#dim, v = img.vectors;
-    const bpv = bytesPerValue(this.#storage);
-    // Use the file's bytes in place when aligned for the element type (they are, in a file read whole).
+    const n = img.ids.length, v = img.vectors, bpv = bytesPerValue(this.#storage);
+    // The file's vector section in place: mapped (room for img.capacity rows) or read whole.
     const aligned = v.byteOffset % bpv === 0 ? v : new Uint8Array(v);
+    const capacity = aligned === v ? img.capacity : n;
+    const len = capacity * this.#dim;
     const data = this.#storage === 'f32' ? new Float32Array(aligned.buffer, aligned.byteOffset, len)
       : this.#storage === 'f16' ? new Uint16Array(aligned.buffer, aligned.byteOffset, len)
         : new Int8Array(aligned.buffer, aligned.byteOffset, len);
-    const s = img.scales;
     const scales = new Float32Array(n > 0 && this.#storage === 'i8' ? n : 0);
-    if (scales.length > 0) new Uint8Array(scales.buffer).set(s);
+    if (scales.length > 0) new Uint8Array(scales.buffer).set(img.scales);
     this.#rows = new RowStore(this.#dim, this.#storage);
-    if (!this.#rows.adopt(data, scales, img.ids, img.labels, img.meta)) throw new CorruptIndexError(file, 'table', 'duplicate ids');
+    if (!this.#rows.adopt(data, capacity, scales, img.ids, img.labels, img.meta)) {
+      throw new CorruptIndexError(file, 'table', 'duplicate ids');
+    }
   }
 
   #replay(payload: Buffer): void {
@@ -385,10 +386,7 @@ export class FaceIndex {
     if (rec.type === ADD) {
       const ids = rec.ids, labels = rec.labels, meta = rec.meta?.map((m) => m ?? undefined) ?? new Array(ids.length).fill(undefined);
       if (ids.some((id) => this.#rows.slotOf.has(id))) throw new Error('add record of an id already present');
-      const encoded = allocRows(this.#storage, ids.length * this.#dim);
-      const scales = new Float32Array(this.#storage === 'i8' ? ids.length : 0);
-      native.indexEncode(rec.vectors, this.#dim, STORAGE_CODE[this.#storage], this.#metric === 'cosine', encoded, scales);
-      this.#rows.insert(ids, labels, meta, encoded, scales, true);
+      this.#rows.insert(ids, labels, meta, rec.vectors, this.#metric === 'cosine', true);
     } else {
       for (const id of rec.ids) this.#rows.delete(id, false);
     }

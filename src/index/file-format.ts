@@ -1,15 +1,20 @@
 // The main index file (format in docs/index-format.md): a 128-byte header, then three
 // sections (table: JSON ids/labels/meta; vectors: the stored rows; scales: int8 row scales),
-// each 64-byte aligned and guarded by its own CRC-32, all little-endian.
-import { crc32 } from 'node:zlib';
+// each guarded by its own CRC-32C, all little-endian. The vector section starts on a 4 KiB
+// boundary so it can be mapped as the rows' memory instead of read into fresh memory.
+import fs from 'node:fs/promises';
+import { native } from '../native.js';
 import { CorruptIndexError } from './errors.js';
 
 export type Storage = 'f32' | 'f16' | 'i8';
 export const STORAGES: readonly Storage[] = ['f32', 'f16', 'i8'];
 export const MAGIC = Buffer.from('FACEIDX\0', 'latin1');
-export const VERSION = 1;
+export const VERSION = 2;
 export const HEADER_BYTES = 128;
 const ALIGN = 64;
+const VECTOR_ALIGN = 4096;
+/** Node 20's largest ArrayBuffer: the most a mapping can hold. */
+const MAX_MAP_BYTES = 2 ** 32;
 
 export function bytesPerValue(storage: Storage): number {
   return storage === 'f32' ? 4 : storage === 'f16' ? 2 : 1;
@@ -22,20 +27,33 @@ export interface IndexImage {
   metric: 'cosine' | 'dot';
   generation: number;
   ids: string[];
-  labels: string[];
+  /** Each face's identity; null when every label is the face's own id (stored as null). */
+  labels: string[] | null;
   meta: (Record<string, unknown> | null)[] | null;
   vectors: Uint8Array;
   scales: Uint8Array;
+  /** Rows `vectors.buffer` has room for from `vectors.byteOffset` (a mapping reserves more than the file holds). */
+  capacity: number;
 }
 
-const align = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
+export type ImageToWrite = Omit<IndexImage, 'capacity'>;
+
+const align = (n: number, to = ALIGN) => Math.ceil(n / to) * to;
+export const crc32c = (bytes: Uint8Array): number => native.crc32c(bytes, 0);
+
+async function crc32cAsync(bytes: Uint8Array): Promise<number> {
+  const out = new Uint32Array(1);
+  await native.crc32cAsync(bytes, 0, out);
+  return out[0];
+}
 
 /** The file's bytes, as a list of buffers to write in order (no copy of the vectors). */
-export function encodeIndex(img: IndexImage): Buffer[] {
+export async function encodeIndex(img: ImageToWrite): Promise<Buffer[]> {
   const count = img.ids.length;
-  const table = Buffer.from(JSON.stringify({ ids: img.ids, labels: img.labels, meta: img.meta }), 'utf8');
+  const sameLabels = img.labels === null || img.labels.every((l, i) => l === img.ids[i]);
+  const table = Buffer.from(JSON.stringify({ ids: img.ids, labels: sameLabels ? null : img.labels, meta: img.meta }), 'utf8');
   const tableOff = HEADER_BYTES;
-  const vecOff = align(tableOff + table.length);
+  const vecOff = align(tableOff + table.length, VECTOR_ALIGN);
   const scaleOff = align(vecOff + img.vectors.length);
   const header = Buffer.alloc(HEADER_BYTES);
   MAGIC.copy(header, 0);
@@ -46,12 +64,12 @@ export function encodeIndex(img: IndexImage): Buffer[] {
   header.writeUInt32LE(count, 20);
   header.writeBigUInt64LE(BigInt(img.generation), 24);
   const sections: [number, Uint8Array][] = [[tableOff, table], [vecOff, img.vectors], [scaleOff, img.scales]];
-  sections.forEach(([off, bytes], i) => {
+  for (const [i, [off, bytes]] of sections.entries()) {
     header.writeBigUInt64LE(BigInt(off), 32 + i * 24);
     header.writeBigUInt64LE(BigInt(bytes.length), 40 + i * 24);
-    header.writeUInt32LE(crc32(bytes), 48 + i * 24);
-  });
-  header.writeUInt32LE(crc32(header.subarray(0, 124)), 124);
+    header.writeUInt32LE(i === 1 ? await crc32cAsync(bytes) : crc32c(bytes), 48 + i * 24);
+  }
+  header.writeUInt32LE(crc32c(header.subarray(0, 124)), 124);
   const pad = (from: number, to: number) => Buffer.alloc(to - from);
   return [
     header, table, pad(tableOff + table.length, vecOff), Buffer.from(img.vectors.buffer, img.vectors.byteOffset, img.vectors.length),
@@ -59,54 +77,91 @@ export function encodeIndex(img: IndexImage): Buffer[] {
   ];
 }
 
-/** Parses and checks a whole file; every failure is a CorruptIndexError naming the section. */
-export function decodeIndex(file: string, buf: Buffer): IndexImage {
+async function readAt(handle: fs.FileHandle, offset: number, length: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(length);
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await handle.read(buf, done, Math.min(length - done, 1 << 30), offset + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return buf.subarray(0, done);
+}
+
+/**
+ * Reads and checks a whole file; every failure is a CorruptIndexError naming the section.
+ * The vector section is mapped where the platform allows (reserving room to grow by
+ * `growRows` rows), else read.
+ */
+export async function readIndex(file: string, growRows: (rows: number) => number): Promise<IndexImage> {
   const fail = (section: string, detail: string): never => {
     throw new CorruptIndexError(file, section, detail);
   };
-  if (buf.length < HEADER_BYTES) fail('header', `truncated: ${buf.length} bytes, the header alone is ${HEADER_BYTES}`);
-  if (!buf.subarray(0, 8).equals(MAGIC)) fail('header', 'bad magic (not a facecore index file)');
-  if (buf.readUInt32LE(124) !== crc32(buf.subarray(0, 124))) fail('header', 'checksum mismatch');
-  const version = buf.readUInt32LE(8);
-  if (version !== VERSION) fail('header', `unsupported version ${version} (this build reads ${VERSION})`);
-  const dim = buf.readUInt32LE(12), storageCode = buf.readUInt8(16), metricCode = buf.readUInt8(17);
-  const count = buf.readUInt32LE(20);
-  if (dim < 1 || dim > 65536 || storageCode > 2 || metricCode > 1) fail('header', 'dim, storage or metric out of range');
-  const storage = STORAGES[storageCode];
-  const section = (i: number, name: string, want: number) => {
-    const off = Number(buf.readBigUInt64LE(32 + i * 24)), len = Number(buf.readBigUInt64LE(40 + i * 24));
-    if (want >= 0 && len !== want) fail(name, `length ${len}, expected ${want} for ${count} rows`);
-    if (off < HEADER_BYTES || off + len > buf.length) {
-      fail(name, `truncated: needs bytes [${off}, ${off + len}), the file has ${buf.length}`);
-    }
-    const bytes = buf.subarray(off, off + len);
-    if (crc32(bytes) !== buf.readUInt32LE(48 + i * 24)) fail(name, 'checksum mismatch');
-    return { off, bytes };
-  };
-  const table = section(0, 'table', -1);
-  const vectors = section(1, 'vectors', count * dim * bytesPerValue(storage));
-  const scales = section(2, 'scales', storage === 'i8' ? count * 4 : 0);
-  if (buf.length !== scales.off + scales.bytes.length) {
-    fail('scales', `file length ${buf.length}, expected ${scales.off + scales.bytes.length} (trailing bytes)`);
-  }
-  const zeros = (name: string, from: number, to: number) => {
-    for (let i = from; i < to; i++) if (buf[i] !== 0) fail(name, `non-zero padding byte at offset ${i}`);
-  };
-  zeros('table', table.off + table.bytes.length, vectors.off);
-  zeros('vectors', vectors.off + vectors.bytes.length, scales.off);
-  let parsed: { ids?: unknown; labels?: unknown; meta?: unknown };
+  const handle = await fs.open(file, 'r');
   try {
-    parsed = JSON.parse(table.bytes.toString('utf8'));
-  } catch (e) {
-    return fail('table', `invalid JSON (${(e as Error).message})`);
+    const size = (await handle.stat()).size;
+    const head = await readAt(handle, 0, HEADER_BYTES);
+    if (head.length < HEADER_BYTES) fail('header', `truncated: ${size} bytes, the header alone is ${HEADER_BYTES}`);
+    if (!head.subarray(0, 8).equals(MAGIC)) fail('header', 'bad magic (not a facecore index file)');
+    if (head.readUInt32LE(124) !== crc32c(head.subarray(0, 124))) fail('header', 'checksum mismatch');
+    const version = head.readUInt32LE(8);
+    if (version !== VERSION) fail('header', `unsupported version ${version} (this build reads ${VERSION})`);
+    const dim = head.readUInt32LE(12), storageCode = head.readUInt8(16), metricCode = head.readUInt8(17);
+    const count = head.readUInt32LE(20);
+    if (dim < 1 || dim > 65536 || storageCode > 2 || metricCode > 1) fail('header', 'dim, storage or metric out of range');
+    const storage = STORAGES[storageCode];
+    const rowBytes = dim * bytesPerValue(storage);
+    const section = (i: number, name: string, want: number) => {
+      const off = Number(head.readBigUInt64LE(32 + i * 24)), len = Number(head.readBigUInt64LE(40 + i * 24));
+      if (want >= 0 && len !== want) fail(name, `length ${len}, expected ${want} for ${count} rows`);
+      if (off < HEADER_BYTES || off + len > size) fail(name, `truncated: needs bytes [${off}, ${off + len}), the file has ${size}`);
+      return { name, off, len, crc: head.readUInt32LE(48 + i * 24) };
+    };
+    const table = section(0, 'table', -1);
+    const vectors = section(1, 'vectors', count * rowBytes);
+    const scales = section(2, 'scales', storage === 'i8' ? count * 4 : 0);
+    if (table.off + table.len > vectors.off || vectors.off + vectors.len > scales.off) fail('header', 'sections overlap');
+    if (size !== scales.off + scales.len) fail('scales', `file length ${size}, expected ${scales.off + scales.len} (trailing bytes)`);
+    const check = (s: typeof table, bytes: Buffer, crc: number): Buffer => {
+      if (crc !== s.crc) fail(s.name, 'checksum mismatch');
+      return bytes;
+    };
+    const zeros = (name: string, bytes: Uint8Array, at: number) => {
+      const i = bytes.findIndex((b) => b !== 0);
+      if (i >= 0) fail(name, `non-zero padding byte at offset ${at + i}`);
+    };
+
+    // Table and the padding up to the vectors; vectors; then padding and scales.
+    const front = await readAt(handle, table.off, vectors.off - table.off);
+    const tableBytes = check(table, front.subarray(0, table.len), crc32c(front.subarray(0, table.len)));
+    zeros('table', front.subarray(table.len), table.off + table.len);
+    const want = count + growRows(count);
+    const reserve = Math.min(MAX_MAP_BYTES - (MAX_MAP_BYTES % Math.max(rowBytes, 1)), Math.max(vectors.len, want * rowBytes, 1));
+    const mapped = process.env.FACECORE_NO_MMAP ? null : native.mapFileRows(file, vectors.off, vectors.len, reserve);
+    const vecBytes = mapped ? new Uint8Array(mapped, 0, vectors.len) : await readAt(handle, vectors.off, vectors.len);
+    if ((await crc32cAsync(vecBytes)) !== vectors.crc) fail('vectors', 'checksum mismatch');
+    const back = await readAt(handle, vectors.off + vectors.len, scales.off + scales.len - (vectors.off + vectors.len));
+    zeros('vectors', back.subarray(0, scales.off - (vectors.off + vectors.len)), vectors.off + vectors.len);
+    const scaleBytes = back.subarray(scales.off - (vectors.off + vectors.len));
+    check(scales, scaleBytes, crc32c(scaleBytes));
+
+    let parsed: { ids?: unknown; labels?: unknown; meta?: unknown };
+    try {
+      parsed = JSON.parse(tableBytes.toString('utf8'));
+    } catch (e) {
+      return fail('table', `invalid JSON (${(e as Error).message})`);
+    }
+    const { ids, labels, meta } = parsed;
+    const stringsOf = (v: unknown) => Array.isArray(v) && v.length === count && v.every((s) => typeof s === 'string');
+    if (!stringsOf(ids) || !(labels === null || stringsOf(labels))) fail('table', `expected ${count} ids and labels (or labels null)`);
+    if (meta !== null && !(Array.isArray(meta) && meta.length === count)) fail('table', `expected ${count} meta entries or null`);
+    return {
+      dim, storage, metric: metricCode === 0 ? 'dot' : 'cosine', generation: Number(head.readBigUInt64LE(24)),
+      ids: ids as string[], labels: labels as string[] | null, meta: meta as IndexImage['meta'],
+      vectors: vecBytes, scales: scaleBytes,
+      capacity: mapped ? Math.floor(mapped.byteLength / Math.max(rowBytes, 1)) : count,
+    };
+  } finally {
+    await handle.close();
   }
-  const { ids, labels, meta } = parsed;
-  const stringsOf = (v: unknown) => Array.isArray(v) && v.length === count && v.every((s) => typeof s === 'string');
-  if (!stringsOf(ids) || !stringsOf(labels)) fail('table', `expected ${count} ids and labels`);
-  if (meta !== null && !(Array.isArray(meta) && meta.length === count)) fail('table', `expected ${count} meta entries or null`);
-  return {
-    dim, storage, metric: metricCode === 0 ? 'dot' : 'cosine', generation: Number(buf.readBigUInt64LE(24)),
-    ids: ids as string[], labels: labels as string[], meta: meta as IndexImage['meta'],
-    vectors: vectors.bytes, scales: scales.bytes,
-  };
 }

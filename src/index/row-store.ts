@@ -1,24 +1,52 @@
 // The in-memory rows of a FaceIndex: stored vectors in slots, a live flag per slot, each
-// slot's id, label and meta, and the id -> slot map. Deleted slots are reused by later adds,
+// slot's id, label and meta, and the id -> slot index. Deleted slots are reused by later adds,
 // except while a search is in flight: a search reads slots [0, n) as they were when it
 // started, so then new rows only go past n (see FaceIndex for the snapshot rule).
+//
+// Per face, beyond its vector: the id reference (8 B), its index entry (~6-11 B), live flag
+// (1 B), label number (4 B), and per identity a name reference, a reference count and an
+// index entry (~19 B); meta only where a face has some.
 import { native } from '../native.js';
 import { bytesPerValue, type Storage } from './file-format.js';
+import { StringIndex } from './string-index.js';
 
 export type StoredArray = Float32Array | Uint16Array | Int8Array;
 export type Meta = Record<string, unknown>;
 
 export const STORAGE_CODE: Record<Storage, number> = { f32: 0, f16: 1, i8: 2 };
 
-function allocRows(storage: Storage, n: number): StoredArray {
+/** Node 20's largest ArrayBuffer. */
+const MAX_BUFFER_BYTES = 2 ** 32;
+/** From this size rows live in reserved memory (native.reserveRows): pages are only allocated when written. */
+const RESERVE_FROM_BYTES = 1 << 20;
+
+function view(storage: Storage, buffer: ArrayBuffer, elements: number): StoredArray {
+  return storage === 'f32' ? new Float32Array(buffer, 0, elements)
+    : storage === 'f16' ? new Uint16Array(buffer, 0, elements) : new Int8Array(buffer, 0, elements);
+}
+
+/** Zeroed storage for `n` values. */
+export function allocRows(storage: Storage, n: number): StoredArray {
+  const bytes = n * bytesPerValue(storage);
+  const reserved = bytes >= RESERVE_FROM_BYTES && bytes <= MAX_BUFFER_BYTES ? native.reserveRows(bytes) : null;
+  if (reserved) return view(storage, reserved, n);
   return storage === 'f32' ? new Float32Array(n) : storage === 'f16' ? new Uint16Array(n) : new Int8Array(n);
+}
+
+/**
+ * Capacity in rows for at least `want` rows: twice that (amortised O(1) adds however large
+ * each batch is; reserved pages cost nothing until written), within Node's buffer limit.
+ */
+function nextCapacity(want: number, rowBytes: number): number {
+  return Math.max(want, Math.min(Math.max(2 * want, 16), Math.floor(MAX_BUFFER_BYTES / Math.max(rowBytes, 1))));
 }
 
 /** Identity names <-> dense label numbers (for the native kernels), reference-counted. */
 export class LabelTable {
   names: string[] = [];
-  private index = new Map<string, number>();
-  private refs: number[] = [];
+  private refs = new Int32Array(16);
+  /** Built on first use: an index opened with labels = ids may never need it. */
+  private index: StringIndex | null = new StringIndex(this.names);
   private free: number[] = [];
   private deferred: number[] = [];
 
@@ -26,13 +54,36 @@ export class LabelTable {
     return this.names.length;
   }
 
+  /** Labels of a freshly loaded index where every face is its own identity: label l = face l. */
+  adoptDistinct(names: string[]): void {
+    this.names = names;
+    this.refs = new Int32Array(Math.max(16, names.length)).fill(1, 0, names.length);
+    this.index = null;
+  }
+
+  private lookup(): StringIndex {
+    if (this.index === null) {
+      this.index = new StringIndex(this.names, this.names.length);
+      this.names.forEach((name, l) => {
+        if (this.refs[l] > 0) this.index!.add(name, l);
+      });
+    }
+    return this.index;
+  }
+
   acquire(name: string): number {
-    let l = this.index.get(name);
+    const index = this.lookup();
+    let l = index.get(name);
     if (l === undefined) {
       l = this.free.pop() ?? this.names.length;
+      if (l >= this.refs.length) {
+        const refs = new Int32Array(this.refs.length * 2);
+        refs.set(this.refs);
+        this.refs = refs;
+      }
       this.names[l] = name;
       this.refs[l] = 0;
-      this.index.set(name, l);
+      index.add(name, l);
     }
     this.refs[l]++;
     return l;
@@ -41,7 +92,7 @@ export class LabelTable {
   /** Drops a reference; an unused number is recycled once no search can still report it. */
   release(l: number, searching: boolean): void {
     if (--this.refs[l] > 0) return;
-    this.index.delete(this.names[l]);
+    this.lookup().delete(this.names[l]);
     (searching ? this.deferred : this.free).push(l);
   }
 
@@ -51,11 +102,12 @@ export class LabelTable {
   }
 
   has(name: string): boolean {
-    return this.index.has(name);
+    return this.lookup().has(name);
   }
 }
 
 export class RowStore {
+  /** Rows the stored-vector buffer holds (reserved memory may hold far more than the other arrays). */
   capacity = 0;
   /** Slots in use or freed: searches scan [0, n). */
   n = 0;
@@ -64,8 +116,9 @@ export class RowStore {
   live: Uint8Array;
   labelOf: Int32Array;
   ids: string[] = [];
-  meta: (Meta | undefined)[] = [];
-  slotOf = new Map<string, number>();
+  /** Meta by slot, for the faces that have any. */
+  meta = new Map<number, Meta>();
+  slotOf: StringIndex = new StringIndex(this.ids);
   labels = new LabelTable();
   private free: number[] = [];
 
@@ -85,67 +138,100 @@ export class RowStore {
     return this.dim * bytesPerValue(this.storage);
   }
 
-  /** Capacity for at least `want` slots (doubling: amortised O(1) per add). */
-  grow(want: number): void {
-    if (want <= this.capacity) return;
-    const cap = Math.max(want, Math.ceil(this.capacity * 1.5), 16);
-    const data = allocRows(this.storage, cap * this.dim);
-    data.set(this.data.subarray(0, this.n * this.dim) as never);
-    const scales = new Float32Array(this.storage === 'i8' ? cap : 0);
-    scales.set(this.scales.subarray(0, this.storage === 'i8' ? this.n : 0));
-    const live = new Uint8Array(cap);
-    live.set(this.live.subarray(0, this.n));
-    const labelOf = new Int32Array(cap);
-    labelOf.set(this.labelOf.subarray(0, this.n));
-    Object.assign(this, { data, scales, live, labelOf, capacity: cap });
-  }
-
-  /** Uses stored rows as they are (from a file): no copy. False if an id repeats. */
-  adopt(data: StoredArray, scales: Float32Array, ids: string[], labels: string[], meta: (Meta | null)[] | null): boolean {
-    const n = ids.length;
-    this.data = data;
-    this.scales = scales;
-    this.capacity = n;
-    this.n = n;
-    this.live = new Uint8Array(n).fill(1);
-    this.labelOf = new Int32Array(n);
-    this.ids = ids;
-    this.meta = meta ? meta.map((m) => m ?? undefined) : new Array(n).fill(undefined);
-    for (let i = 0; i < n; i++) {
-      this.slotOf.set(ids[i], i);
-      this.labelOf[i] = this.labels.acquire(labels[i]);
+  /**
+   * Room for at least `want` slots: the vector buffer and the per-slot arrays grow separately.
+   * `exact` sizes the per-slot arrays to `want` (a compacted store that may never grow).
+   */
+  grow(want: number, exact = false): void {
+    if (want > this.capacity) {
+      const cap = nextCapacity(want, this.rowBytes);
+      const data = allocRows(this.storage, cap * this.dim);
+      data.set(this.data.subarray(0, this.n * this.dim) as never);
+      this.data = data;
+      this.capacity = cap;
     }
-    return this.slotOf.size === n;
+    if (want > this.live.length) {
+      const cap = exact ? want : nextCapacity(want, 4);
+      const scales = new Float32Array(this.storage === 'i8' ? cap : 0);
+      scales.set(this.scales.subarray(0, this.storage === 'i8' ? this.n : 0));
+      const live = new Uint8Array(cap);
+      live.set(this.live.subarray(0, this.n));
+      const labelOf = new Int32Array(cap);
+      labelOf.set(this.labelOf.subarray(0, this.n));
+      Object.assign(this, { scales, live, labelOf });
+    }
   }
 
   /**
-   * Puts encoded rows (`rows` x dim in `encoded`, scales for int8) into free slots.
-   * The caller has validated everything: this cannot fail half-way.
+   * Uses stored rows as they are (from a file, possibly mapped with room for `capacity` rows):
+   * no copy. `labels` null means each face's label is its id. False if an id repeats.
    */
-  insert(ids: string[], labels: string[], meta: (Meta | undefined)[], encoded: StoredArray, scales: Float32Array,
+  adopt(data: StoredArray, capacity: number, scales: Float32Array, ids: string[], labels: string[] | null,
+    meta: (Meta | null)[] | null): boolean {
+    const n = ids.length;
+    this.data = data;
+    this.capacity = capacity;
+    this.scales = scales;
+    this.n = n;
+    this.live = new Uint8Array(n).fill(1);
+    this.ids = ids;
+    this.slotOf = new StringIndex(ids, n);
+    for (let i = 0; i < n; i++) if (!this.slotOf.add(ids[i], i)) return false;
+    if (labels === null) {
+      this.labels.adoptDistinct(ids.slice());
+      this.labelOf = new Int32Array(n);
+      for (let i = 0; i < n; i++) this.labelOf[i] = i;
+    } else {
+      this.labelOf = new Int32Array(n);
+      for (let i = 0; i < n; i++) this.labelOf[i] = this.labels.acquire(labels[i]);
+    }
+    meta?.forEach((m, i) => {
+      if (m) this.meta.set(i, m);
+    });
+    return true;
+  }
+
+  /**
+   * Encodes `vectors` (rows x dim float32) into free slots. Encoding runs first and is the
+   * only step that can fail (non-finite values): it writes the appended rows straight into
+   * the unused tail of the buffer (no scratch copy, whose fresh pages would cost more than
+   * the encoding) and rows for reused slots into a small scratch, so a failure leaves the
+   * store as it was.
+   */
+  insert(ids: string[], labels: string[], meta: (Meta | undefined)[], vectors: Float32Array, normalize: boolean,
     reuseSlots: boolean): void {
-    const dim = this.dim;
-    const reusable = reuseSlots ? Math.min(this.free.length, ids.length) : 0;
-    this.grow(this.n + ids.length - reusable);
-    for (let r = 0; r < ids.length; r++) {
+    const dim = this.dim, count = ids.length, i8 = this.storage === 'i8';
+    const reusable = reuseSlots ? Math.min(this.free.length, count) : 0;
+    const appended = count - reusable;
+    this.grow(this.n + appended);
+    const encode = (from: number, to: number, out: StoredArray, scales: Float32Array) =>
+      native.indexEncode(vectors.subarray(from * dim, to * dim), dim, STORAGE_CODE[this.storage], normalize, out, scales);
+    const scratch = allocRows(this.storage, reusable * dim), scratchScales = new Float32Array(i8 ? reusable : 0);
+    if (reusable > 0) encode(0, reusable, scratch, scratchScales);
+    if (appended > 0) {
+      encode(reusable, count, this.data.subarray(this.n * dim, (this.n + appended) * dim),
+        this.scales.subarray(i8 ? this.n : 0, i8 ? this.n + appended : 0));
+    }
+    for (let r = 0; r < count; r++) {
       const slot = r < reusable ? this.free.pop()! : this.n++;
-      this.data.set(encoded.subarray(r * dim, (r + 1) * dim) as never, slot * dim);
-      if (this.storage === 'i8') this.scales[slot] = scales[r];
+      if (r < reusable) {
+        this.data.set(scratch.subarray(r * dim, (r + 1) * dim) as never, slot * dim);
+        if (i8) this.scales[slot] = scratchScales[r];
+      }
       this.live[slot] = 1;
       this.labelOf[slot] = this.labels.acquire(labels[r]);
       this.ids[slot] = ids[r];
-      this.meta[slot] = meta[r];
-      this.slotOf.set(ids[r], slot);
+      if (meta[r] !== undefined) this.meta.set(slot, meta[r]!);
+      this.slotOf.add(ids[r], slot);
     }
   }
 
   /** Removes rows by id; the slot keeps its id and label until reused (in-flight searches map them). */
   delete(id: string, searching: boolean): boolean {
-    const slot = this.slotOf.get(id);
+    const slot = this.slotOf.delete(id);
     if (slot === undefined) return false;
-    this.slotOf.delete(id);
     this.live[slot] = 0;
-    this.meta[slot] = undefined;
+    this.meta.delete(slot);
     this.labels.release(this.labelOf[slot], searching);
     this.free.push(slot);
     return true;
@@ -165,22 +251,29 @@ export class RowStore {
 
   /** A copy holding only the live rows, densely, in slot order (compaction). */
   dense(): RowStore {
-    const out = new RowStore(this.dim, this.storage, this.size);
-    const dim = this.dim;
+    const out = new RowStore(this.dim, this.storage);
+    out.grow(this.size, true);
+    out.ids.length = this.size;  // sized once: no growth slack in the id array
+    out.slotOf = new StringIndex(out.ids, this.size);
+    const dim = this.dim, names = this.labels.names;
+    // Every face its own identity (the default): label r = face r, and no label index until an add needs one.
+    let distinct = true;
+    for (const s of this.liveSlots()) if (names[this.labelOf[s]] !== this.ids[s]) distinct = false;
     let r = 0;
     for (const s of this.liveSlots()) {
       out.data.set(this.data.subarray(s * dim, (s + 1) * dim) as never, r * dim);
       if (this.storage === 'i8') out.scales[r] = this.scales[s];
       out.live[r] = 1;
-      out.labelOf[r] = out.labels.acquire(this.labels.names[this.labelOf[s]]);
+      out.labelOf[r] = distinct ? r : out.labels.acquire(names[this.labelOf[s]]);
       out.ids[r] = this.ids[s];
-      out.meta[r] = this.meta[s];
-      out.slotOf.set(this.ids[s], r);
+      const m = this.meta.get(s);
+      if (m !== undefined) out.meta.set(r, m);
+      out.slotOf.add(this.ids[s], r);
       r++;
     }
+    if (distinct) out.labels.adoptDistinct(out.ids.slice());
     out.n = r;
     return out;
   }
-}
 
-export { allocRows };
+}

@@ -1,16 +1,16 @@
 // The write-ahead log beside the main file: a 32-byte header (magic, version, the generation
-// of the main file it extends) and records [u32 length][u32 CRC-32 of payload][payload].
+// of the main file it extends) and records [u32 length][u32 CRC-32C of payload][payload].
 // A crash mid-append leaves a torn tail, which fails its length or checksum check: replay
 // stops there and the tail is cut off before anything new is appended.
 //
 // Group commit: records appended while a write+fsync is in flight wait and share the next one.
 import fs from 'node:fs/promises';
-import { crc32 } from 'node:zlib';
 import { writeFileAtomic } from './atomic-file.js';
 import { CorruptIndexError } from './errors.js';
+import { crc32c } from './file-format.js';
 
 const MAGIC = Buffer.from('FACEWAL\0', 'latin1');
-const VERSION = 1;
+const VERSION = 2;  // 2: CRC-32C (1 used zlib's CRC-32)
 export const WAL_HEADER_BYTES = 32;
 
 export type Durability = 'fsync' | 'none';
@@ -20,7 +20,7 @@ export function walHeader(generation: number): Buffer {
   MAGIC.copy(h, 0);
   h.writeUInt32LE(VERSION, 8);
   h.writeBigUInt64LE(BigInt(generation), 16);
-  h.writeUInt32LE(crc32(h.subarray(0, 28)), 28);
+  h.writeUInt32LE(crc32c(h.subarray(0, 28)), 28);
   return h;
 }
 
@@ -28,7 +28,7 @@ export function walHeader(generation: number): Buffer {
 export function frame(payload: Buffer): Buffer {
   const rec = Buffer.allocUnsafe(8 + payload.length);
   rec.writeUInt32LE(payload.length, 0);
-  rec.writeUInt32LE(crc32(payload), 4);
+  rec.writeUInt32LE(crc32c(payload), 4);
   payload.copy(rec, 8);
   return rec;
 }
@@ -43,7 +43,7 @@ export interface WalContents {
 
 /** Parses a log; a damaged header is an error, a damaged tail is reported and left out. */
 export function readWal(file: string, buf: Buffer): WalContents {
-  if (buf.length < WAL_HEADER_BYTES || !buf.subarray(0, 8).equals(MAGIC) || buf.readUInt32LE(28) !== crc32(buf.subarray(0, 28))) {
+  if (buf.length < WAL_HEADER_BYTES || !buf.subarray(0, 8).equals(MAGIC) || buf.readUInt32LE(28) !== crc32c(buf.subarray(0, 28))) {
     throw new CorruptIndexError(file, 'wal header', buf.length < WAL_HEADER_BYTES ? `truncated: ${buf.length} bytes` : 'bad magic or checksum');
   }
   if (buf.readUInt32LE(8) !== VERSION) throw new CorruptIndexError(file, 'wal header', `unsupported version ${buf.readUInt32LE(8)}`);
@@ -53,7 +53,7 @@ export function readWal(file: string, buf: Buffer): WalContents {
     const len = buf.readUInt32LE(off);
     if (off + 8 + len > buf.length) break;
     const payload = buf.subarray(off + 8, off + 8 + len);
-    if (crc32(payload) !== buf.readUInt32LE(off + 4)) break;
+    if (crc32c(payload) !== buf.readUInt32LE(off + 4)) break;
     records.push(payload);
     off += 8 + len;
   }
