@@ -67,6 +67,8 @@ export interface NativeAddon {
     scales: Float32Array, n: number, mask: Uint8Array | null, labels: Int32Array, nLabels: number, aggregate: number,
     k: number, outLabels: Int32Array, outScores: Float32Array, threads: number,
   ): Promise<void>;
+  /** Builds StringIndex's table for `count` NUL-terminated UTF-8 ids: count, a repeated id's index, or -1. */
+  indexIdTable(bytes: Uint8Array, count: number, table: Int32Array): number;
   /** CRC-32C of bytes, extending `seed` (0 for a fresh checksum). */
   crc32c(bytes: Uint8Array, seed: number): number;
   crc32cAsync(bytes: Uint8Array, seed: number, out: Uint32Array): Promise<void>;

@@ -10,6 +10,7 @@
 #include "args.h"
 #include "promise_worker.h"
 #include "bindings.h"
+#include "facecore/id_table.h"
 #include "facecore/index_search.h"
 #include "facecore/quantize.h"
 #include "facecore/similarity.h"
@@ -182,11 +183,24 @@ Napi::Value SearchAsync(const Napi::CallbackInfo& info, bool by_label) {
   return PromiseWorker<SearchJob>::Start(info.Env(), "facecore.indexSearch", std::move(job), std::move(keep));
 }
 
+// indexIdTable(bytes, count, table) -> count, the index of the first repeated id, or -1 if
+// bytes is not `count` NUL-terminated ids. table: zeroed Int32Array, power-of-two length.
+Napi::Value IdTable(const Napi::CallbackInfo& info) {
+  expect_args(info, 3, "indexIdTable");
+  auto bytes = typed_array<uint8_t>(info[0], "bytes");
+  const size_t count = size_arg(info[1], "count", 0, 2147483646.0);
+  auto table = typed_array<int32_t>(info[2], "table");
+  if (table.length <= count || (table.length & (table.length - 1)) != 0)
+    throw_range(info.Env(), "table: expected a power-of-two length above count (" + std::to_string(count) + "), got " + std::to_string(table.length));
+  return Napi::Number::New(info.Env(), static_cast<double>(build_id_table(bytes.data, bytes.length, count, table.data, table.length)));
+}
+
 }  // namespace
 
 void InitIndex(Napi::Env env, Napi::Object exports) {
   exports.Set("indexEncode", Napi::Function::New(env, Encode));
   exports.Set("indexDecode", Napi::Function::New(env, Decode));
+  exports.Set("indexIdTable", Napi::Function::New(env, IdTable));
   exports.Set("indexSearchAsync", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return SearchAsync(i, false); }));
   exports.Set("indexSearchLabelsAsync",
               Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return SearchAsync(i, true); }));

@@ -85,6 +85,15 @@ function assertStrings(name: string, value: unknown, n?: number): string[] {
   return value as string[];
 }
 
+/** A NUL, or a lone UTF-16 surrogate (which UTF-8 cannot hold): ids are stored NUL-terminated in UTF-8. */
+const BAD_ID = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function assertIds(ids: string[]): void {
+  ids.forEach((id, i) => {
+    if (BAD_ID.test(id)) throw new RangeError(`ids[${i}]: expected a string without NUL characters or lone surrogates, got ${JSON.stringify(id)}`);
+  });
+}
+
 function cleanMeta(value: unknown, n: number): (Meta | undefined)[] {
   if (value === undefined) return new Array(n).fill(undefined);
   if (!Array.isArray(value)) throw new TypeError(`options.meta: expected an array of objects, got ${describe(value)}`);
@@ -178,6 +187,7 @@ export class FaceIndex {
     this.#assertOpen();
     const opts = assertOptionsObject('options', options);
     const idList = assertStrings('ids', ids);
+    assertIds(idList);
     const n = rowsOf('vectors', vectors, this.#dim);
     if (n !== idList.length) throw new RangeError(`vectors: expected ${idList.length} rows (one per id) of dim ${this.#dim}, got ${n}`);
     const labels = opts.labels === undefined ? idList : assertStrings('options.labels', opts.labels, n);
@@ -376,7 +386,7 @@ export class FaceIndex {
     const scales = new Float32Array(n > 0 && this.#storage === 'i8' ? n : 0);
     if (scales.length > 0) new Uint8Array(scales.buffer).set(img.scales);
     this.#rows = new RowStore(this.#dim, this.#storage);
-    if (!this.#rows.adopt(data, capacity, scales, img.ids, img.labels, img.meta)) {
+    if (!this.#rows.adopt(data, capacity, scales, img.ids, img.labels, img.meta, img.idTable)) {
       throw new CorruptIndexError(file, 'table', 'duplicate ids');
     }
   }

@@ -167,7 +167,7 @@ export class RowStore {
    * no copy. `labels` null means each face's label is its id. False if an id repeats.
    */
   adopt(data: StoredArray, capacity: number, scales: Float32Array, ids: string[], labels: string[] | null,
-    meta: (Meta | null)[] | null): boolean {
+    meta: (Meta | null)[] | null, idTable?: Int32Array): boolean {
     const n = ids.length;
     this.data = data;
     this.capacity = capacity;
@@ -175,8 +175,12 @@ export class RowStore {
     this.n = n;
     this.live = new Uint8Array(n).fill(1);
     this.ids = ids;
-    this.slotOf = new StringIndex(ids, n);
-    for (let i = 0; i < n; i++) if (!this.slotOf.add(ids[i], i)) return false;
+    if (idTable) {
+      this.slotOf = StringIndex.fromTable(ids, idTable, n);
+    } else {
+      this.slotOf = new StringIndex(ids, n);
+      for (let i = 0; i < n; i++) if (!this.slotOf.add(ids[i], i)) return false;
+    }
     if (labels === null) {
       this.labels.adoptDistinct(ids.slice());
       this.labelOf = new Int32Array(n);

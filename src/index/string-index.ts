@@ -24,6 +24,20 @@ export class StringIndex {
     this.#table = new Int32Array(StringIndex.#capacityFor(expected));
   }
 
+  /** Adopts a table built by native.indexIdTable for keys[0, size) (the same layout and hash). */
+  static fromTable(keys: ArrayLike<string | undefined>, table: Int32Array, size: number): StringIndex {
+    const index = new StringIndex(keys);
+    index.#table = table;
+    index.#size = size;
+    index.#used = size;
+    return index;
+  }
+
+  /** Table length for n keys: a power of two, load factor <= 0.7. */
+  static capacityFor(n: number): number {
+    return StringIndex.#capacityFor(n);
+  }
+
   static #capacityFor(n: number): number {
     let cap = 16;
     while (cap * 0.7 < n) cap *= 2;  // load factor <= 0.7

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CorruptIndexError } from '../../src/index/errors.js';
 import { FaceIndex } from '../../src/index/face-index.js';
-import { HEADER_BYTES } from '../../src/index/file-format.js';
+import { encodeIndex, HEADER_BYTES } from '../../src/index/file-format.js';
 import { randomRows } from '../helpers/random.js';
 import { tempDir } from './tmpdir.js';
 
@@ -81,6 +81,18 @@ describe('corrupt or truncated index files', () => {
       expect(err, `flip at ${at}`).toBeInstanceOf(CorruptIndexError);
       expect((err as CorruptIndexError).section, `flip at ${at}`).toBe(section);
     }
+  });
+
+  it('a well-formed file whose table repeats an id is refused, naming the row', async () => {
+    const file = path.join(tempDir(), 'dup.fidx');
+    const img = {
+      dim: 2, storage: 'f32' as const, metric: 'dot' as const, generation: 0, ids: ['a', 'b', 'a'], labels: null, meta: null,
+      vectors: new Uint8Array(24), scales: new Uint8Array(0),
+    };
+    fs.writeFileSync(file, Buffer.concat(await encodeIndex(img)));
+    const err = await openError(file);
+    expect(err).toBeInstanceOf(CorruptIndexError);
+    expect((err as Error).message).toMatch(/table section is corrupt: duplicate id at row 2/);
   });
 
   it('a damaged or truncated log header is an error naming the log file', async () => {

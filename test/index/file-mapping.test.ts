@@ -94,8 +94,9 @@ describe('mapped index files', () => {
 
   it('labels equal to the ids are stored as null and still work as identities after reopen', async () => {
     const file = await saved('f16', 50);
-    const table = fs.readFileSync(file).subarray(128, 128 + Number(fs.readFileSync(file).readBigUInt64LE(40))).toString('utf8');
-    expect(JSON.parse(table).labels).toBeNull();
+    const bytes = fs.readFileSync(file);
+    const jsonLength = bytes.readUInt32LE(128);
+    expect(JSON.parse(bytes.toString('utf8', 132, 132 + jsonLength)).labels).toBeNull();
     const index = await FaceIndex.open(file);
     const q = randomRows(1, dim, 7);  // the generator's first row: face f0
     expect((await index.searchLabels(q, 1))[0][0].label).toBe('f0');
@@ -105,5 +106,24 @@ describe('mapped index files', () => {
     await index.remove(['f0', 'x']);
     expect((await index.searchLabels(q, 50)).flat().some((h) => h.label === 'f0')).toBe(false);
     await index.close();
+  });
+
+  it('non-ASCII ids survive a reopen and are found by the natively built id table', async () => {
+    const file = path.join(tempDir(), 'u.fidx');
+    const ids = ['é', '😀', 'a b', '日本語', 'x\u00a0y', 'Ω-1', ...Array.from({ length: 200 }, (_, i) => `p${i}`)];
+    const index = await FaceIndex.open(file, { dim, storage: 'f32' });
+    await index.add(ids, randomRows(ids.length, dim, 3));
+    await expect(index.add(['bad\0id'], randomRows(1, dim, 4))).rejects.toThrow(/ids\[0\]: expected a string without NUL/);
+    await expect(index.add(['\ud800'], randomRows(1, dim, 4))).rejects.toThrow(RangeError);
+    await index.compact();
+    await index.close();
+    const again = await FaceIndex.open(file);
+    for (const id of ids) expect(again.has(id), id).toBe(true);
+    expect(again.has('e')).toBe(false);
+    expect(again.get('😀')?.id).toBe('😀');
+    expect(await again.remove(['日本語', 'p7'])).toBe(2);
+    await again.add(['日本語'], randomRows(1, dim, 5));
+    expect(again.size).toBe(ids.length - 1);
+    await again.close();
   });
 });
