@@ -32,9 +32,13 @@ void stored_micro(const typename T::Q* q, const typename T::G* g, size_t dim, ty
     typename T::QV qv[MR];
     for (int i = 0; i < MR; ++i) qv[i] = load_q(q + i * dim + k);
     for (int j = 0; j < NR; ++j) {
-      // One prefetch per 64-byte line (a step covers 32 bytes of compact row).
+      // One prefetch per 64-byte line (a step covers 32 bytes of compact row): into L1 for
+      // the rows kAhead panels on, and into L2 four times further (f16 at 1M: 24.5 -> 23.3 ms).
       if constexpr (PREFETCH)
-        if ((k * sizeof(typename T::G)) % 64 == 0) __builtin_prefetch(g + (kAhead * NR + j) * dim + k, 0, 3);
+        if ((k * sizeof(typename T::G)) % 64 == 0) {
+          __builtin_prefetch(g + (kAhead * NR + j) * dim + k, 0, 3);
+          __builtin_prefetch(g + (4 * kAhead * NR + j) * dim + k, 0, 2);
+        }
       const typename T::GV gv = load_g(g + j * dim + k);
       for (int i = 0; i < MR; ++i) acc[i][j] = T::madd(qv[i], gv, acc[i][j]);
     }

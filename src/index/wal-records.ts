@@ -21,7 +21,9 @@ export function encodeAdd(ids: string[], labels: string[], meta: (Meta | undefin
   const anyMeta = meta.some((m) => m !== undefined);
   const json = Buffer.from(JSON.stringify({ ids, labels, meta: anyMeta ? meta.map((m) => m ?? null) : null }), 'utf8');
   const vecOff = 8 + Math.ceil(json.length / 4) * 4;
-  const out = Buffer.alloc(vecOff + vectors.byteLength);
+  // allocUnsafe: the vectors overwrite most of it; the header and padding are zeroed here.
+  const out = Buffer.allocUnsafe(vecOff + vectors.byteLength);
+  out.fill(0, 0, vecOff);
   out.writeUInt8(ADD, 0);
   out.writeUInt32LE(json.length, 4);
   json.copy(out, 8);

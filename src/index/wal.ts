@@ -24,13 +24,26 @@ export function walHeader(generation: number): Buffer {
   return h;
 }
 
-/** Frames one payload as a log record. */
-export function frame(payload: Buffer): Buffer {
-  const rec = Buffer.allocUnsafe(8 + payload.length);
-  rec.writeUInt32LE(payload.length, 0);
-  rec.writeUInt32LE(crc32c(payload), 4);
-  payload.copy(rec, 8);
-  return rec;
+/** Frames one payload as a log record: [length, CRC-32C] and the payload itself (not copied). */
+export function frame(payload: Buffer): Buffer[] {
+  const head = Buffer.allocUnsafe(8);
+  head.writeUInt32LE(payload.length, 0);
+  head.writeUInt32LE(crc32c(payload), 4);
+  return [head, payload];
+}
+
+/** `parts` without their first `skip` bytes (after a partial write). */
+function dropBytes(parts: Buffer[], skip: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (const p of parts) {
+    if (skip >= p.length) {
+      skip -= p.length;
+      continue;
+    }
+    out.push(skip > 0 ? p.subarray(skip) : p);
+    skip = 0;
+  }
+  return out;
 }
 
 export interface WalContents {
@@ -71,6 +84,7 @@ interface Waiter {
 
 /** Appends framed records; each append's Promise settles once its record is written (and fsynced). */
 export class WalWriter {
+  /** Queued records, as their parts (frame heads and payloads). */
   private pending: Buffer[] = [];
   private waiters: Waiter[] = [];
   private flushing: Promise<void> | null = null;
@@ -96,10 +110,10 @@ export class WalWriter {
     return this.failure;
   }
 
-  append(record: Buffer): Promise<void> {
+  append(record: Buffer[]): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      this.pending.push(record);
+      this.pending.push(...record);
       this.waiters.push({ resolve, reject });
       this.kick();
     });
@@ -117,17 +131,19 @@ export class WalWriter {
     // Let every append made in this tick join the first batch.
     await new Promise<void>((r) => setImmediate(r));
     while (this.pending.length > 0 && !this.paused) {
-      const batch = Buffer.concat(this.pending);
+      // One gathered write of every queued record (no copy into one buffer).
+      const batch = this.pending;
       const waiters = this.waiters;
       this.pending = [];
       this.waiters = [];
       try {
+        const total = batch.reduce((sum, b) => sum + b.length, 0);
         let done = 0;
-        while (done < batch.length) {
-          done += (await this.handle.write(batch, done, batch.length - done, this.position + done)).bytesWritten;
+        while (done < total) {
+          done += (await this.handle.writev(done === 0 ? batch : dropBytes(batch, done), this.position + done)).bytesWritten;
         }
         if (this.durability === 'fsync') await this.handle.datasync();
-        this.position += batch.length;
+        this.position += total;
         this.stats.records += waiters.length;
         this.stats.commits++;
         for (const w of waiters) w.resolve();
