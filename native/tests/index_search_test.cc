@@ -51,7 +51,7 @@ TEST(IndexSearch, MatchesReferenceWithMaskAndTiesOnEveryIsa) {
     testing::IsaScope scope(isa);
     for (Storage storage : {Storage::kF32, Storage::kF16, Storage::kI8})
       for (size_t dim : {1, 17, 64, 513}) {
-      for (size_t nq : {5, 40}) {  // 40: many queries take the widened-block paths
+      for (size_t nq : {1, 5, 40}) {  // 1: the one-query row scans; 40: the widened-block paths
         const size_t n = 301, k = 8;
         auto g = testing::integer_rows(n, dim, 5 + dim), q = testing::integer_rows(nq, dim, 6 + dim);
         std::copy(g.begin(), g.begin() + dim, g.begin() + (n - 1) * dim);  // row n-1 ties row 0
