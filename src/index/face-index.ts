@@ -325,6 +325,10 @@ export class FaceIndex {
     const threads = threadCount(opts.threads);
     const rows = this.#rows;
     // The candidates as of now: a copy, so removes made while the search runs do not touch it.
+    // Every slot live and no filter: no mask at all (a fresh 1 MB copy per search of 1M faces
+    // cost ~3 ms of page faults). Slots are not reused while a search runs, and it scans only
+    // [0, n) as of now, so what it sees is still the index as of its start.
+    if (!filter && rows.size === rows.n) return { nq, minScore, mask: null, threads, rows };
     const mask = rows.live.slice(0, rows.n);
     if (filter) {
       for (let s = 0; s < rows.n; s++) {
