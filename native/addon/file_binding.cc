@@ -133,7 +133,7 @@ Napi::Value MapFileRows(const Napi::CallbackInfo& info) {
   if (offset % page_size() != 0) return env.Null();
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw Napi::Error::New(env, path + ": cannot open (" + std::strerror(errno) + ")");
-  struct stat st;
+  struct stat st {};
   if (fstat(fd, &st) != 0 || static_cast<size_t>(st.st_size) < offset + length) {
     close(fd);
     throw_range(env, path + ": expected at least " + std::to_string(offset + length) + " bytes, the file has " + std::to_string(st.st_size));
