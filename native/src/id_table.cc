@@ -32,16 +32,18 @@ uint32_t utf16_fnv1a(const uint8_t* s, size_t n) {
 
 int64_t build_id_table(const uint8_t* bytes, size_t n, size_t count, int32_t* table, size_t capacity) {
   if (count >= capacity || (capacity & (capacity - 1)) != 0) return -1;
-  std::vector<size_t> start(count + 1);
+  // 32-bit offsets: a table section is far below 4 GiB (checked), and half the fresh pages.
+  if (n >= (size_t{1} << 32)) return -1;
+  std::vector<uint32_t> start(count + 1);
   size_t at = 0;
   for (size_t v = 0; v < count; ++v) {
     const void* end = at < n ? std::memchr(bytes + at, 0, n - at) : nullptr;
     if (end == nullptr) return -1;
-    start[v] = at;
+    start[v] = static_cast<uint32_t>(at);
     at = static_cast<size_t>(static_cast<const uint8_t*>(end) - bytes) + 1;
   }
   if (at != n) return -1;
-  start[count] = n;
+  start[count] = static_cast<uint32_t>(n);
   const size_t mask = capacity - 1;
   for (size_t v = 0; v < count; ++v) {
     const uint8_t* key = bytes + start[v];

@@ -49,20 +49,31 @@ export class LabelTable {
   private index: StringIndex | null = new StringIndex(this.names);
   private free: number[] = [];
   private deferred: number[] = [];
+  /** `names` is the row store's id array (adoptDistinct) until the first change. */
+  private shared = false;
 
   get count(): number {
     return this.names.length;
   }
 
-  /** Labels of a freshly loaded index where every face is its own identity: label l = face l. */
-  adoptDistinct(names: string[]): void {
-    this.names = names;
-    this.refs = new Int32Array(Math.max(16, names.length)).fill(1, 0, names.length);
+  /**
+   * Labels where every face is its own identity (label l = face l): `ids` itself serves as the
+   * names, shared until the first change to the labels, which copies it first.
+   */
+  adoptDistinct(ids: string[]): void {
+    this.names = ids;
+    this.shared = true;
+    this.refs = new Int32Array(Math.max(16, ids.length)).fill(1, 0, ids.length);
     this.index = null;
   }
 
+  /** Every change (and every name lookup) goes through here: unshares the names, builds the index. */
   private lookup(): StringIndex {
     if (this.index === null) {
+      if (this.shared) {
+        this.names = this.names.slice();
+        this.shared = false;
+      }
       this.index = new StringIndex(this.names, this.names.length);
       this.names.forEach((name, l) => {
         if (this.refs[l] > 0) this.index!.add(name, l);
@@ -182,7 +193,7 @@ export class RowStore {
       for (let i = 0; i < n; i++) if (!this.slotOf.add(ids[i], i)) return false;
     }
     if (labels === null) {
-      this.labels.adoptDistinct(ids.slice());
+      this.labels.adoptDistinct(ids);
       this.labelOf = new Int32Array(n);
       for (let i = 0; i < n; i++) this.labelOf[i] = i;
     } else {
@@ -275,7 +286,7 @@ export class RowStore {
       out.slotOf.add(this.ids[s], r);
       r++;
     }
-    if (distinct) out.labels.adoptDistinct(out.ids.slice());
+    if (distinct) out.labels.adoptDistinct(out.ids);
     out.n = r;
     return out;
   }
