@@ -36,6 +36,7 @@ struct I8Avx512 {
     return c;
   }
   static S reduce(Acc v) { return _mm512_reduce_add_epi32(v); }
+  static Acc add(Acc a, Acc b) { return _mm512_add_epi32(a, b); }
 };
 
 // The same products with the gallery block already widened to int16: for many queries each
@@ -49,36 +50,12 @@ struct I16Avx512 : I8Avx512 {
 // From this many query rows widening the block first pays: 8 strips of 4 already convert
 // every code 8 times in the plain kernel (Q = 100, N = 200k, 2 threads: 85 -> 53 ms).
 constexpr size_t kWidenMinRows = 8;
-// How far ahead of the row being read the one-query scan prefetches.
-constexpr size_t kPrefetchBytes = 4096;
 
 }  // namespace
 
-// One query: the rows in memory order, one at a time, four accumulators per row, so the scan is a
-// single sequential stream (what the hardware prefetchers follow best) plus a prefetch ahead.
-void dot_rows_i8_one_query(const int16_t* q, const int8_t* g, size_t ng, size_t dim, int32_t* s) {
-  const size_t full = dim / 32 * 32, rest = dim - full;
-  for (size_t j = 0; j < ng; ++j) {
-    const int8_t* row = g + j * dim;
-    __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
-    size_t k = 0;
-    for (; k + 128 <= full; k += 128) {
-      __builtin_prefetch(row + k + kPrefetchBytes, 0, 3);
-      __builtin_prefetch(row + k + kPrefetchBytes + 64, 0, 3);
-      a0 = I8Avx512::madd(_mm512_loadu_si512(q + k), I8Avx512::load_g(row + k), a0);
-      a1 = I8Avx512::madd(_mm512_loadu_si512(q + k + 32), I8Avx512::load_g(row + k + 32), a1);
-      a2 = I8Avx512::madd(_mm512_loadu_si512(q + k + 64), I8Avx512::load_g(row + k + 64), a2);
-      a3 = I8Avx512::madd(_mm512_loadu_si512(q + k + 96), I8Avx512::load_g(row + k + 96), a3);
-    }
-    for (; k < full; k += 32) a0 = I8Avx512::madd(_mm512_loadu_si512(q + k), I8Avx512::load_g(row + k), a0);
-    if (rest) a1 = I8Avx512::madd(I8Avx512::load_q_tail(q + k, rest), I8Avx512::load_g_tail(row + k, rest), a1);
-    s[j] = _mm512_reduce_add_epi32(_mm512_add_epi32(_mm512_add_epi32(a0, a1), _mm512_add_epi32(a2, a3)));
-  }
-}
-
 void dot_block_i8_avx512(const int16_t* q, size_t nq, const int8_t* g, size_t ng, size_t dim, int32_t* s,
                          size_t lds) {
-  if (nq == 1) return dot_rows_i8_one_query(q, g, ng, dim, s);
+  if (nq == 1) return stored_rows_one_query<I8Avx512>(q, g, ng, dim, s);
   if (nq < kWidenMinRows) return stored_block_impl<I8Avx512>(q, nq, g, ng, dim, s, lds);
   thread_local std::vector<int16_t> wide;
   wide.resize(ng * dim);

