@@ -45,8 +45,8 @@ export {
 export {
   FaceIndex, type FaceIndexOptions, type OpenOptions, type AddOptions, type FaceEntry, type FaceRecord,
   type SearchOptions, type SearchLabelsOptions, type FaceHit, type LabelHit, type Storage, type Durability,
-} from './index/face-index.js';
-export { CorruptIndexError, IndexLockedError } from './index/errors.js';
+} from './gallery/face-index.js';
+export { CorruptIndexError, IndexLockedError } from './gallery/errors.js';
 export { decodeImage, type ImageInput, type RgbImage } from './image/decode.js';
 export { ModelSession, liveSessions, type SessionOptions, type GraphOptimization } from './models/session.js';
 export { Detector, loadDetectorModel, detectorFamily, type DetectorFamily, type DetectorLoadOptions } from './models/detectors/index.js';

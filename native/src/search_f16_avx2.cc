@@ -6,7 +6,7 @@
 
 #include <cstring>
 
-#include "facecore/index_search.h"
+#include "facecore/gallery_search.h"
 #include "stored_block_impl.h"
 
 namespace facecore::detail {

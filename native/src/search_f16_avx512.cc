@@ -1,9 +1,9 @@
 // AVX-512 float16 gallery block: 16 halves per vcvtph2ps, FMA into 2 x 12 zmm accumulators:
 // twelve row streams in flight when few queries scan the rows from memory (Q = 1, 1M rows:
-// 22-24 -> 20-22 ms; many queries widen each block to float32 instead, see index_search.cc).
+// 22-24 -> 20-22 ms; many queries widen each block to float32 instead, see gallery_search.cc).
 #include <immintrin.h>
 
-#include "facecore/index_search.h"
+#include "facecore/gallery_search.h"
 #include "stored_block_impl.h"
 
 namespace facecore::detail {

@@ -1,5 +1,5 @@
 // Portable float16 gallery block: one value at a time, halves widened by f16_to_f32.
-#include "facecore/index_search.h"
+#include "facecore/gallery_search.h"
 #include "facecore/quantize.h"
 #include "stored_block_impl.h"
 

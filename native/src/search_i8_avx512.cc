@@ -7,7 +7,7 @@
 
 #include <vector>
 
-#include "facecore/index_search.h"
+#include "facecore/gallery_search.h"
 #include "stored_block_impl.h"
 
 namespace facecore::detail {

@@ -1,5 +1,5 @@
 // Portable int8 gallery block: exact int32 sums of int16 x int8 products.
-#include "facecore/index_search.h"
+#include "facecore/gallery_search.h"
 #include "stored_block_impl.h"
 
 namespace facecore::detail {

@@ -18,7 +18,7 @@ std::vector<uint8_t> block(const std::vector<std::string>& keys) {
 }
 
 TEST(IdTable, HashesUtf16CodeUnitsLikeJs) {
-  // Values from src/index/string-index.ts's hashOf (node): 'a', 'face-1', 'é', '😀'.
+  // Values from src/gallery/string-index.ts's hashOf (node): 'a', 'face-1', 'é', '😀'.
   EXPECT_EQ(utf16_fnv1a(reinterpret_cast<const uint8_t*>("a"), 1), 0xe40de134u);
   EXPECT_EQ(utf16_fnv1a(reinterpret_cast<const uint8_t*>("face-1"), 6), 0x011ef32bu);
   EXPECT_EQ(utf16_fnv1a(reinterpret_cast<const uint8_t*>("\xc3\xa9"), 2), 0x6c0bb452u);

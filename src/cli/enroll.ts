@@ -4,7 +4,7 @@
 
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { FaceIndex, Storage } from '../index/face-index.js';
+import type { FaceIndex, Storage } from '../gallery/face-index.js';
 import type { Command, CliContext, ParsedArgs } from './command.js';
 import { eachLimited, photosUnder } from './files.js';
 import { openGallery, type FaceMeta } from './gallery.js';

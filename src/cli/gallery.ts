@@ -2,7 +2,7 @@
 // what users get wrong: a missing file, another model's embeddings, a file that is not an index.
 
 import { existsSync } from 'node:fs';
-import type { FaceIndex, Storage } from '../index/face-index.js';
+import type { FaceIndex, Storage } from '../gallery/face-index.js';
 import { CliError } from './output.js';
 
 /** What enroll stores with every face: where it came from and the model setup that embedded it. */
@@ -30,7 +30,7 @@ function firstLine(err: unknown): string {
 }
 
 export async function openGallery(file: string, label: string, options: GalleryOptions): Promise<FaceIndex> {
-  const { FaceIndex } = await import('../index/face-index.js');
+  const { FaceIndex } = await import('../gallery/face-index.js');
   const exists = existsSync(file);
   if (!exists && !options.create) throw new CliError(`index not found: ${label} (create it with 'facecore enroll <dir> --index ${label}')`);
   let index: FaceIndex;

@@ -5,7 +5,7 @@
 
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { FaceIndex } from '../index/face-index.js';
+import type { FaceIndex } from '../gallery/face-index.js';
 import type { Command, CliContext, ParsedArgs } from './command.js';
 import { eachLimited } from './files.js';
 import { openGallery } from './gallery.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { FaceIndex } from '../../src/index/face-index.js';
+import { FaceIndex } from '../../src/gallery/face-index.js';
 import { hasShared, sharedData } from '../helpers/shared.js';
 import { capture } from './capture.js';
 import { faceless, samplePhoto } from './photos.js';

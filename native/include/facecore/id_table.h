@@ -1,6 +1,6 @@
 // The face-id lookup table of an index file, built natively at open: the ids arrive as one
 // block of NUL-terminated UTF-8 strings, and the table is the open-addressing layout that
-// src/index/string-index.ts probes (same hash, same linear probing), so JS adopts it as is.
+// src/gallery/string-index.ts probes (same hash, same linear probing), so JS adopts it as is.
 #pragma once
 
 #include <cstddef>

@@ -11,7 +11,7 @@
 #include "promise_worker.h"
 #include "bindings.h"
 #include "facecore/id_table.h"
-#include "facecore/index_search.h"
+#include "facecore/gallery_search.h"
 #include "facecore/quantize.h"
 #include "facecore/similarity.h"
 #include "non_finite.h"

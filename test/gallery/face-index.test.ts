@@ -1,7 +1,7 @@
 // FaceIndex in memory: the API contract, input checks (and that a rejected call changes
 // nothing), search semantics, and recall of f16/i8 storage against exact float32 search.
 import { describe, expect, it } from 'vitest';
-import { FaceIndex, type Storage } from '../../src/index/face-index.js';
+import { FaceIndex, type Storage } from '../../src/gallery/face-index.js';
 import { topK } from '../../src/core/topk.js';
 import { randomRows, rng } from '../helpers/random.js';
 

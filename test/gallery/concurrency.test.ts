@@ -3,7 +3,7 @@
 // was called (integer vectors: scores are exact), and the final index must equal the model.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FaceIndex, type Storage } from '../../src/index/face-index.js';
+import { FaceIndex, type Storage } from '../../src/gallery/face-index.js';
 import { integerRows, rng } from '../helpers/random.js';
 import { tempDir } from './tmpdir.js';
 

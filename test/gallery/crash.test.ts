@@ -7,7 +7,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildForChild } from '../helpers/child-build.js';
-import { FaceIndex } from '../../src/index/face-index.js';
+import { FaceIndex } from '../../src/gallery/face-index.js';
 import { rng } from '../helpers/random.js';
 import { batchIds, batchVectors, BATCH, DIM } from './fixtures/crash-batches.js';
 import { tempDir } from './tmpdir.js';
@@ -15,14 +15,14 @@ import { tempDir } from './tmpdir.js';
 const ROUNDS = 20;
 let childRoot = '';
 beforeAll(() => {
-  childRoot = buildForChild('test/index/fixtures');
+  childRoot = buildForChild('test/gallery/fixtures');
 });
 afterAll(() => fs.rmSync(childRoot, { recursive: true, force: true }));
 
 /** Runs the writer until killed `delayMs` after it is ready; returns the lines it printed. */
 function runAndKill(file: string, first: number, delayMs: number): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const writer = path.join(childRoot, 'test/index/fixtures/crash-writer.js');
+    const writer = path.join(childRoot, 'test/gallery/fixtures/crash-writer.js');
     const child = spawn(process.execPath, [writer, file, String(first)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '', err = '';
     child.stdout.on('data', (d: Buffer) => {

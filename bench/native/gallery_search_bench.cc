@@ -2,9 +2,9 @@
 // (or argv[2]) rows, d = 512, k = 10, cosine, Q = 1 (or argv[1]) query; fastest of 15 runs, on
 // 1 and 2 threads, with the implied read bandwidth of the stored rows.
 // Build (from the repository root, after `npm run test:native` built build-ctest/):
-//   g++ -O2 -std=c++17 -Inative/include bench/native/index_search_bench.cc \
-//       build-ctest/libfacecore_kernels.a -lpthread -o /tmp/index_search_bench
-// Run: FACECORE_ISA=avx512 /tmp/index_search_bench [Q] [N]
+//   g++ -O2 -std=c++17 -Inative/include bench/native/gallery_search_bench.cc \
+//       build-ctest/libfacecore_kernels.a -lpthread -o /tmp/gallery_search_bench
+// Run: FACECORE_ISA=avx512 /tmp/gallery_search_bench [Q] [N]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -13,7 +13,7 @@
 
 #include <sys/mman.h>
 
-#include "facecore/index_search.h"
+#include "facecore/gallery_search.h"
 #include "facecore/quantize.h"
 #include "facecore/topk.h"
 using namespace facecore;

@@ -1,4 +1,4 @@
-#include "facecore/index_search.h"
+#include "facecore/gallery_search.h"
 
 #include <algorithm>
 #include <atomic>

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <limits>
 
-#include "facecore/index_search.h"
+#include "facecore/gallery_search.h"
 #include "facecore/quantize.h"
 #include "test_util.h"
 

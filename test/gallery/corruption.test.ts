@@ -4,9 +4,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CorruptIndexError } from '../../src/index/errors.js';
-import { FaceIndex } from '../../src/index/face-index.js';
-import { encodeIndex, HEADER_BYTES } from '../../src/index/file-format.js';
+import { CorruptIndexError } from '../../src/gallery/errors.js';
+import { FaceIndex } from '../../src/gallery/face-index.js';
+import { encodeIndex, HEADER_BYTES } from '../../src/gallery/file-format.js';
 import { randomRows } from '../helpers/random.js';
 import { tempDir } from './tmpdir.js';
 

@@ -4,8 +4,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FaceIndex, type Storage } from '../../src/index/face-index.js';
-import { IndexLockedError } from '../../src/index/errors.js';
+import { FaceIndex, type Storage } from '../../src/gallery/face-index.js';
+import { IndexLockedError } from '../../src/gallery/errors.js';
 import { randomRows } from '../helpers/random.js';
 import { buildForChild } from '../helpers/child-build.js';
 import { tempDir } from './tmpdir.js';
@@ -91,7 +91,7 @@ describe('durable FaceIndex', () => {
     await expect(FaceIndex.open(file)).rejects.toThrow(`open for writing by process ${process.pid}`);
     const root = buildForChild();
     const child = spawnSync(process.execPath, ['--input-type=module', '-e',
-      `import(${JSON.stringify(path.join(root, 'src/index/face-index.js'))}).then(({ FaceIndex }) => FaceIndex.open(${JSON.stringify(file)}))` +
+      `import(${JSON.stringify(path.join(root, 'src/gallery/face-index.js'))}).then(({ FaceIndex }) => FaceIndex.open(${JSON.stringify(file)}))` +
       `.then(() => console.log('opened'), (e) => console.log(e.name + ': ' + e.message))`], { encoding: 'utf8' });
     fs.rmSync(root, { recursive: true, force: true });
     expect(child.stdout.trim()).toBe(`IndexLockedError: ${file}: the index is open for writing by process ${process.pid} (lock ${file}.lock); close it there first`);

@@ -1,6 +1,6 @@
 // StringIndex (ids -> slots, names -> labels) against a Map under random adds and deletes.
 import { describe, expect, it } from 'vitest';
-import { StringIndex } from '../../src/index/string-index.js';
+import { StringIndex } from '../../src/gallery/string-index.js';
 
 describe('StringIndex', () => {
   it('agrees with a Map through 20k random adds, deletes and lookups (tombstones, rehashes)', () => {
