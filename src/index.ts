@@ -10,6 +10,7 @@ export * from './eval/csv.js';
 export * from './eval/plot.js';
 export * from './eval/report.js';
 export * from './eval/score-pairs.js';
+export { clusteringScores, type ClusteringScores, type PrecisionRecall } from './eval/clustering-metrics.js';
 export { clusterEmbeddings, type ClusterOptions, type Clustering, type Linkage } from './cluster/agglomerative.js';
 export { aggregateTemplate } from './cluster/template.js';
 export {
