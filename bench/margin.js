@@ -83,8 +83,8 @@ for (const C of sizes) {
       const ours = await measure('margin', () => marginSoftmaxLoss(x, w, y, opts), 3000, minIterations);
       const row = { C, K, rate, classes: nCls, ms: ours.mean, minMs: ours.min, iterations: ours.iterations };
       if (rate === 1) {
-        const g3 = await measure('gemms x3', () => native.marginGemmsProbe(x, w, d, C, K, false, gradX, gradW, threads), 3000, minIterations);
-        const g4 = await measure('gemms x4', () => native.marginGemmsProbe(x, w, d, C, K, true, gradX, gradW, threads), 3000, minIterations);
+        const g3 = await measure('gemms x3', () => native.marginGemmsProbe({ x, w, dim: d, classes: C, subcenters: K, recompute: false, gradX, gradW, threads }), 3000, minIterations);
+        const g4 = await measure('gemms x4', () => native.marginGemmsProbe({ x, w, dim: d, classes: C, subcenters: K, recompute: true, gradX, gradW, threads }), 3000, minIterations);
         Object.assign(row, {
           gemm3Ms: g3.mean, gemm4Ms: g4.mean, vsGemm3: ours.mean / g3.mean, vsGemm4: ours.mean / g4.mean,
           gemmGflops: (3 * 2 * B * d * C * K) / (g3.mean * 1e6),

@@ -3,7 +3,7 @@ export { similarityMatrix, similarityMatrixAsync, type SimilarityOptions } from 
 export { topK, topKAsync, type TopKOptions, type TopKResult } from './core/topk.js';
 export { defaultThreads, type Metric } from './core/options.js';
 export { getIsa, detectedIsa, setIsa, type IsaName } from './core/cpu.js';
-export { measureMachineLimits, type MachineLimits, type MachineLimitsOptions } from './core/machine.js';
+export { measureMachineLimits, cudaDeviceCount, type MachineLimits, type MachineLimitsOptions } from './core/machine.js';
 export * from './eval/metrics.js';
 export * from './eval/groups.js';
 export * from './eval/csv.js';
@@ -35,7 +35,7 @@ export {
   type ChannelOrder,
 } from './align/warp.js';
 export { alignFaces, alignFacesAsync, type AlignOptions, type AlignResult, type Landmarks } from './align/align-faces.js';
-export type { RawImage } from './align/image.js';
+export type { RawImage } from './core/warp.js';
 export {
   marginSoftmaxLoss, marginSoftmaxLossAsync, ARCFACE_MARGIN, COSFACE_MARGIN, type MarginSoftmaxOptions, type MarginSoftmaxResult,
 } from './core/margin.js';

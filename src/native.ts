@@ -27,28 +27,17 @@ export interface NativeAddon {
     queries: Float32Array, gallery: Float32Array, dim: number, k: number, metric: number,
     outIndices: Int32Array, outScores: Float32Array, threads: number,
   ): Promise<void>;
-  warpAffine(...args: WarpArgs): void;
-  warpAffineAsync(...args: WarpArgs): Promise<void>;
-  marginSoftmax(
-    x: Float32Array, w: Float32Array, dim: number, classes: number, subcenters: number, labels: Int32Array,
-    activeClasses: Int32Array | null, s: number, m1: number, m2: number, m3: number,
-    gradX: Float32Array | null, gradW: Float32Array | null, out: Float64Array, threads: number,
-  ): void;
-  marginSoftmaxAsync(
-    x: Float32Array, w: Float32Array, dim: number, classes: number, subcenters: number, labels: Int32Array,
-    activeClasses: Int32Array | null, s: number, m1: number, m2: number, m3: number,
-    gradX: Float32Array | null, gradW: Float32Array | null, out: Float64Array, threads: number,
-  ): Promise<void>;
-  optimizerStep(
-    w: Float32Array, state0: Float32Array | null, state1: Float32Array | null, grad: Float32Array, rows: Int32Array | null,
-    rowLength: number, kind: number, lr: number, momentum: number, weightDecay: number, beta1: number, beta2: number,
-    eps: number, step: number, threads: number,
-  ): void;
+  warpAffine(options: NativeWarpOptions): void;
+  warpAffineAsync(options: NativeWarpOptions): Promise<void>;
+  marginSoftmax(options: NativeMarginOptions): void;
+  marginSoftmaxAsync(options: NativeMarginOptions): Promise<void>;
+  /** Updates the rows of `weights` (and the optimizer state) in place. */
+  optimizerStep(options: NativeOptimizerOptions): void;
+  optimizerStepAsync(options: NativeOptimizerOptions): Promise<void>;
   /** Benchmarks only: the products margin softmax needs, without softmax or normalisation. */
-  marginGemmsProbe(
-    x: Float32Array, w: Float32Array, dim: number, classes: number, subcenters: number, recompute: boolean,
-    gradX: Float32Array, gradW: Float32Array, threads: number,
-  ): void;
+  marginGemmsProbe(options: NativeGemmsProbeOptions): void;
+  /** CUDA devices visible to the addon; null when it was built without CUDA. */
+  cudaDeviceCount(): number | null;
   indexEncode(
     vectors: Float32Array, dim: number, storage: number, normalize: boolean,
     outData: Float32Array | Uint16Array | Int8Array, outScales: Float32Array,
@@ -78,12 +67,39 @@ export interface NativeAddon {
   mapFileRows(path: string, offset: number, length: number, reserveBytes: number): ArrayBuffer | null;
 }
 
-/** warpAffine's native arguments (see native/addon/warp_binding.cc). */
-export type WarpArgs = readonly [
-  data: Uint8Array, width: number, height: number, channels: number, stride: number, inverse: Float64Array,
-  outWidth: number, outHeight: number, interpolation: number, border: number, borderValue: Float64Array,
-  output: number, bgr: boolean, meanStd: Float64Array, out: Uint8Array | Float32Array, threads: number,
-];
+/** warpAffine's named options (native/addon/warp_binding.cc); codes as in src/core/warp.ts. */
+export interface NativeWarpOptions {
+  data: Uint8Array; width: number; height: number; channels: number; stride: number;
+  /** n destination -> source 2x3 matrices, row-major. */
+  inverse: Float64Array;
+  outWidth: number; outHeight: number; interpolation: number; border: number;
+  /** Four values, one per source channel. */
+  borderValue: Float64Array;
+  output: number; bgr: boolean; mean: Float64Array; std: Float64Array;
+  out: Uint8Array | Float32Array; threads: number;
+}
+
+/** marginSoftmax's named options (native/addon/margin_binding.cc). */
+export interface NativeMarginOptions {
+  x: Float32Array; w: Float32Array; dim: number; classes: number; subcenters: number; labels: Int32Array;
+  activeClasses: Int32Array | null; s: number; m1: number; m2: number; m3: number;
+  gradX: Float32Array | null; gradW: Float32Array | null;
+  /** Written: loss, accuracy, counted rows. */
+  stats: Float64Array;
+  threads: number;
+}
+
+/** optimizerStep's named options (native/addon/margin_binding.cc); kind 0 = sgd, 1 = adamw. */
+export interface NativeOptimizerOptions {
+  weights: Float32Array; state0: Float32Array | null; state1: Float32Array | null; grad: Float32Array;
+  rows: Int32Array | null; rowLength: number; kind: number; lr: number; momentum: number; weightDecay: number;
+  beta1: number; beta2: number; eps: number; step: number; threads: number;
+}
+
+export interface NativeGemmsProbeOptions {
+  x: Float32Array; w: Float32Array; dim: number; classes: number; subcenters: number; recompute: boolean;
+  gradX: Float32Array; gradW: Float32Array; threads: number;
+}
 
 const ISA_NAMES: readonly string[] = ['scalar', 'avx2', 'avx512'];
 

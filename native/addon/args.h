@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace facecore::addon {
 
@@ -102,5 +103,77 @@ class KeepAlive {
  private:
   std::vector<Napi::ObjectReference> refs_;
 };
+
+// A binding's one argument: a named options object, unpacked field by field into a baton
+// (sharp's model). Each read applies the checks above, and its message names the field.
+// The typed arrays read are remembered, so an async job keeps exactly those alive.
+class Options {
+ public:
+  Options(const Napi::CallbackInfo& info, const char* fn) : env_(info.Env()) {
+    const Napi::Value v = info.Length() > 0 ? info[0] : info.Env().Undefined();
+    if (!v.IsObject() || v.IsArray() || v.IsTypedArray() || v.IsFunction())
+      throw_type(env_, std::string(fn) + ": expected one options object, got " + describe(v));
+    obj_ = v.As<Napi::Object>();
+  }
+
+  Napi::Env env() const { return env_; }
+  Napi::Value get(const char* key) const { return obj_.Get(key); }
+  // Present: neither undefined nor null.
+  bool has(const char* key) const {
+    const Napi::Value v = get(key);
+    return !v.IsUndefined() && !v.IsNull();
+  }
+
+  template <typename T>
+  ArrayView<T> array(const char* key) {
+    const Napi::Value v = get(key);
+    const ArrayView<T> a = typed_array<T>(v, key);
+    arrays_.push_back(v);
+    return a;
+  }
+  // A typed array of at least `need` elements.
+  template <typename T>
+  ArrayView<T> array(const char* key, size_t need) {
+    const ArrayView<T> a = array<T>(key);
+    if (a.length < need)
+      throw_range(env_, std::string(key) + ": expected a " + typed_array_name(typed_array_kind<T>()) + " of at least " +
+                            std::to_string(need) + " elements, got " + std::to_string(a.length));
+    return a;
+  }
+  // Empty (data null) when the field is undefined or null.
+  template <typename T>
+  ArrayView<T> optional_array(const char* key, size_t need = 0) {
+    return has(key) ? array<T>(key, need) : ArrayView<T>{};
+  }
+
+  size_t size(const char* key, double min, double max) const { return size_arg(get(key), key, min, max); }
+  double number(const char* key) const { return number_arg(get(key), key); }
+  bool flag(const char* key) const {
+    const Napi::Value v = get(key);
+    if (!v.IsBoolean()) throw_type(env_, std::string(key) + ": expected a boolean, got " + describe(v));
+    return v.As<Napi::Boolean>().Value();
+  }
+
+  // Holds every typed array read so far until an async job ends.
+  void keep(KeepAlive* keep) const {
+    if (keep)
+      for (const auto& v : arrays_) keep->hold(v);
+  }
+
+ private:
+  Napi::Env env_;
+  Napi::Object obj_;
+  std::vector<Napi::Value> arrays_;
+};
+
+// Throws unless the byte ranges of two views are disjoint: an output that overlaps an input
+// would be read after it was written.
+template <typename A, typename B>
+void expect_disjoint(Napi::Env env, const char* a_name, ArrayView<A> a, const char* b_name, ArrayView<B> b) {
+  const auto a0 = reinterpret_cast<uintptr_t>(a.data), b0 = reinterpret_cast<uintptr_t>(b.data);
+  const uintptr_t a1 = a0 + a.length * sizeof(A), b1 = b0 + b.length * sizeof(B);
+  if (a.length && b.length && a0 < b1 && b0 < a1)
+    throw_range(env, std::string(a_name) + ": expected memory that does not overlap " + b_name + ", got overlapping views");
+}
 
 }  // namespace facecore::addon

@@ -136,9 +136,11 @@ inline float exp_poly(float x) {
   const float magic = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer in the low bits
   const float t = x * 1.44269504088896341f + magic;
   const float n = t - magic;
-  int32_t bits;
+  // Unsigned: NaN passes the clamp and its bits would overflow a signed shift (undefined);
+  // wrapped bits give some scale, and the NaN still propagates through p below.
+  uint32_t bits;
   std::memcpy(&bits, &t, sizeof(bits));
-  const int32_t e = (bits - 0x4B400000 + 127) << 23;
+  const uint32_t e = (bits - 0x4B400000u + 127u) << 23;
   float scale;
   std::memcpy(&scale, &e, sizeof(scale));
   float r = x - n * 0.693359375f;

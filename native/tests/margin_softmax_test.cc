@@ -194,6 +194,22 @@ TEST(MarginSoftmax, ExpScaleIsAccurateOverTheSoftmaxRange) {
   }
 }
 
+// NaN passes exp's clamp: it must come out as NaN (so the kernel reports it), and under
+// UBSan its bits must not reach a signed shift.
+TEST(MarginSoftmax, ExpScalePropagatesNaN) {
+  for (Isa isa : testing::supported_isas()) {
+    testing::IsaScope scope(isa);
+    std::vector<float> v(37, 0.5f);
+    v[3] = NAN;
+    v[20] = -NAN;
+    v[36] = NAN;
+    const float sum = detail::margin_ops().exp_scale(v.data(), v.size(), 1.0f, 0.0f, 1.0f);
+    EXPECT_TRUE(std::isnan(sum)) << isa_name(isa);
+    for (size_t i : {3, 20, 36}) EXPECT_TRUE(std::isnan(v[i])) << isa_name(isa) << " i=" << i;
+    EXPECT_NEAR(v[0], std::exp(0.5), 1e-6) << isa_name(isa);
+  }
+}
+
 TEST(MarginSoftmax, NonFiniteInputIsReported) {
   auto x = testing::random_rows(3, 8, 1), w = testing::random_rows(10, 8, 2);
   std::vector<int32_t> labels{0, 1, 2};

@@ -1,11 +1,12 @@
 // Face alignment as insightface's norm_crop: the least-squares similarity from each face's
 // landmarks to the ArcFace template, then one batched warp straight into the recogniser's tensor.
-import { assertInteger, assertOptionsObject, describe } from '../core/validate.js';
-import { native } from '../native.js';
+import { assertInteger, assertOptionsObject, describe, isNumberList } from '../core/validate.js';
+import {
+  checkImage, warpInverse, warpInverseAsync, type BorderMode, type ChannelOrder, type Interpolation, type RawImage,
+  type WarpOptions, type WarpOutput,
+} from '../core/warp.js';
 import { templateForSize } from './templates.js';
 import { estimateSimilarity, invertAffine, pointCount } from './transform.js';
-import { prepareWarp, type BorderMode, type ChannelOrder, type Interpolation, type WarpOutput } from './warp.js';
-import type { RawImage } from './image.js';
 
 export interface AlignOptions {
   /** Crop side in pixels (default 112); sets the template by insightface's rule unless `template` is given. */
@@ -47,7 +48,7 @@ function prepareAlign(image: unknown, landmarks: unknown, options: unknown) {
   if (nested) {
     faces = landmarks as ArrayLike<number>[];
   } else {
-    if (!Array.isArray(landmarks) && !(ArrayBuffer.isView(landmarks) && !(landmarks instanceof DataView))) {
+    if (!isNumberList(landmarks)) {
       throw new TypeError(`landmarks: expected flat [x0, y0, ...] points (${k} per face) or a list of faces, got ${describe(landmarks)}`);
     }
     const flat = landmarks as ArrayLike<number>;
@@ -72,15 +73,15 @@ function prepareAlign(image: unknown, landmarks: unknown, options: unknown) {
     inverse.set(invertAffine(m, `matrices[${i}]`), 6 * i);
   });
   const output = opts.output ?? 'float32-nchw';
-  const warpOpts = {
-    width: size, height: size, output,
-    interpolation: opts.interpolation, border: opts.border, channelOrder: opts.channelOrder,
-    mean: opts.mean ?? 127.5, std: opts.std ?? 127.5, threads: opts.threads, out: opts.out,
+  const warp: WarpOptions = {
+    width: size, height: size, output: output as WarpOutput,
+    interpolation: opts.interpolation as Interpolation, border: opts.border as BorderMode,
+    channelOrder: opts.channelOrder as ChannelOrder, mean: (opts.mean ?? 127.5) as number, std: (opts.std ?? 127.5) as number,
+    threads: opts.threads as number, out: opts.out as Uint8Array | Float32Array,
   };
-  const { args, out } = prepareWarp(image, null, warpOpts, inverse);
-  const c = args[3];
+  const c = checkImage('image', image).channels;
   const dims: [number, number, number, number] = output === 'uint8' ? [faces.length, size, size, c] : [faces.length, 3, size, size];
-  return { args, out, matrices, dims };
+  return { inverse, warp, matrices, dims };
 }
 
 /**
@@ -93,9 +94,8 @@ export function alignFaces(image: RawImage, landmarks: Landmarks, options: Align
 export function alignFaces(image: RawImage, landmarks: Landmarks, options?: AlignOptions & { output?: 'float32-nchw' }): AlignResult<Float32Array>;
 export function alignFaces(image: RawImage, landmarks: Landmarks, options?: AlignOptions): AlignResult;
 export function alignFaces(image: RawImage, landmarks: Landmarks, options?: AlignOptions): AlignResult {
-  const { args, out, matrices, dims } = prepareAlign(image, landmarks, options);
-  native.warpAffine(...args);
-  return { tensor: out, dims, matrices };
+  const { inverse, warp, matrices, dims } = prepareAlign(image, landmarks, options);
+  return { tensor: warpInverse(image, inverse, warp), dims, matrices };
 }
 
 /** `alignFaces` with the warp off the main thread. */
@@ -103,7 +103,6 @@ export async function alignFacesAsync(image: RawImage, landmarks: Landmarks, opt
 export async function alignFacesAsync(image: RawImage, landmarks: Landmarks, options?: AlignOptions & { output?: 'float32-nchw' }): Promise<AlignResult<Float32Array>>;
 export async function alignFacesAsync(image: RawImage, landmarks: Landmarks, options?: AlignOptions): Promise<AlignResult>;
 export async function alignFacesAsync(image: RawImage, landmarks: Landmarks, options?: AlignOptions): Promise<AlignResult> {
-  const { args, out, matrices, dims } = prepareAlign(image, landmarks, options);
-  await native.warpAffineAsync(...args);
-  return { tensor: out, dims, matrices };
+  const { inverse, warp, matrices, dims } = prepareAlign(image, landmarks, options);
+  return { tensor: await warpInverseAsync(image, inverse, warp), dims, matrices };
 }

@@ -1,14 +1,13 @@
 // Least-squares 2-D transforms between point sets, in float64: the similarity (Umeyama) that
 // insightface's norm_crop uses, a full affine, and the inverse of a 2x3 matrix.
 // Matrices are row-major 2x3 [a, b, c, d, e, f]: x' = a x + b y + c, y' = d x + e y + f (OpenCV's M).
-import { describe } from '../core/validate.js';
+import { describe, isNumberList } from '../core/validate.js';
 
 export type Points = ArrayLike<number>;
 
 /** Checks a flat [x0, y0, x1, y1, ...] point list; returns the number of points. */
 export function pointCount(name: string, value: unknown, minPoints: number): number {
-  const ok = Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
-  if (!ok) throw new TypeError(`${name}: expected a flat array of numbers [x0, y0, x1, y1, ...], got ${describe(value)}`);
+  if (!isNumberList(value)) throw new TypeError(`${name}: expected a flat array of numbers [x0, y0, x1, y1, ...], got ${describe(value)}`);
   const arr = value as ArrayLike<unknown>;
   if (arr.length % 2 !== 0 || arr.length < 2 * minPoints) {
     throw new RangeError(`${name}: expected an even length of at least ${2 * minPoints} (${minPoints} points), got ${arr.length}`);
@@ -101,8 +100,7 @@ export function estimateAffine(src: Points, dst: Points): Float64Array {
 
 /** Checks a single row-major 2x3 matrix (6 finite numbers). */
 export function assertMatrix(name: string, m: unknown): asserts m is ArrayLike<number> {
-  const ok = Array.isArray(m) || (ArrayBuffer.isView(m) && !(m instanceof DataView));
-  if (!ok) throw new TypeError(`${name}: expected a row-major 2x3 matrix (6 numbers), got ${describe(m)}`);
+  if (!isNumberList(m)) throw new TypeError(`${name}: expected a row-major 2x3 matrix (6 numbers), got ${describe(m)}`);
   const arr = m as ArrayLike<unknown>;
   if (arr.length !== 6) throw new RangeError(`${name}: expected 6 numbers (row-major 2x3), got ${arr.length}`);
   for (let i = 0; i < 6; i++) {
@@ -126,15 +124,20 @@ export function invertAffine(m: ArrayLike<number>, name = 'm'): Float64Array {
   return out;
 }
 
-/** Applies a 2x3 matrix to flat points [x0, y0, ...]; returns a new Float64Array. */
+/** Applies a 2x3 matrix to flat points [x0, y0, ...]; returns a new Float64Array. RangeError when a result overflows. */
 export function transformPoints(m: ArrayLike<number>, points: Points): Float64Array {
   assertMatrix('m', m);
   const n = pointCount('points', points, 0);
   const out = new Float64Array(2 * n);
   for (let i = 0; i < n; i++) {
     const x = points[2 * i], y = points[2 * i + 1];
-    out[2 * i] = m[0] * x + m[1] * y + m[2];
-    out[2 * i + 1] = m[3] * x + m[4] * y + m[5];
+    const u = m[0] * x + m[1] * y + m[2], v = m[3] * x + m[4] * y + m[5];
+    // Finite inputs can still overflow (or give Infinity - Infinity = NaN).
+    if (!Number.isFinite(u) || !Number.isFinite(v)) {
+      throw new RangeError(`points[${2 * i}], points[${2 * i + 1}]: expected points whose transform is finite, got (${x}, ${y}), which maps to (${u}, ${v})`);
+    }
+    out[2 * i] = u;
+    out[2 * i + 1] = v;
   }
   return out;
 }

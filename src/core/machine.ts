@@ -61,3 +61,8 @@ export function measureMachineLimits(options?: MachineLimitsOptions): MachineLim
   }
   return { threads, isa: native.getIsa(), readBandwidth, fmaPeak };
 }
+
+/** CUDA devices the addon can use; null when it was built without CUDA (the default build). */
+export function cudaDeviceCount(): number | null {
+  return native.cudaDeviceCount();
+}

@@ -1,8 +1,8 @@
 // Softmax cross-entropy with an angular margin (ArcFace, CosFace, combined margin, sub-centres,
 // Partial FC): loss, accuracy and both gradients from one native call. See docs/margin.md.
-import { native } from '../native.js';
+import { native, type NativeMarginOptions } from '../native.js';
 import { threadCount } from './options.js';
-import { assertFloat32Array, assertInteger, assertOptionsObject, describe, rowsOf } from './validate.js';
+import { assertFloat32Array, assertInteger, assertNoOverlap, assertOptionsObject, describe, finiteNumber, rowsOf } from './validate.js';
 
 export interface MarginSoftmaxOptions {
   /** Embedding dimension (columns of x and w). */
@@ -25,7 +25,7 @@ export interface MarginSoftmaxOptions {
   gradients?: boolean;
   /** Compute gradX (default true); false saves one of the three products when x is not trained. */
   inputGradient?: boolean;
-  /** Write the gradients into these buffers instead of allocating new ones. */
+  /** Write the gradients into these buffers (not overlapping x, w, labels or each other) instead of allocating new ones. */
   out?: { gradX?: Float32Array; gradW?: Float32Array };
   /** Threads for the kernel (default: the machine's cores). */
   threads?: number;
@@ -47,13 +47,6 @@ export interface MarginSoftmaxResult {
 /** Margin presets (s = 64): ArcFace (m2 = 0.5) and CosFace (m3 = 0.35). */
 export const ARCFACE_MARGIN = Object.freeze({ s: 64, m1: 1, m2: 0.5, m3: 0 });
 export const COSFACE_MARGIN = Object.freeze({ s: 64, m1: 1, m2: 0, m3: 0.35 });
-
-function finiteNumber(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number') throw new TypeError(`${name}: expected a number, got ${describe(value)}`);
-  if (!Number.isFinite(value)) throw new RangeError(`${name}: expected a finite number, got ${value}`);
-  return value;
-}
 
 function outBuffer(name: string, given: unknown, length: number): Float32Array {
   if (given === undefined) return new Float32Array(length);
@@ -105,13 +98,16 @@ function prepare(x: unknown, w: unknown, labels: unknown, options: unknown) {
   const nCls = active ? active.length : classes;
   const gradX = wantX ? outBuffer('options.out.gradX', out.gradX, batch * dim) : new Float32Array(0);
   const gradW = grads ? outBuffer('options.out.gradW', out.gradW, nCls * K * dim) : new Float32Array(0);
+  const inputs = { x: x as Float32Array, w, labels, 'options.activeClasses': active };
+  if (wantX) assertNoOverlap('options.out.gradX', gradX, inputs);
+  if (grads) assertNoOverlap('options.out.gradW', gradW, { ...inputs, 'options.out.gradX': wantX ? gradX : null });
   const stats = new Float64Array(3);
-  const args = [
-    x as Float32Array, w, dim, classes, K, labels, active, s, m1, m2, m3,
-    wantX ? gradX : null, grads ? gradW : null, stats, threadCount(opts.threads),
-  ] as const;
+  const job: NativeMarginOptions = {
+    x: x as Float32Array, w, dim, classes, subcenters: K, labels, activeClasses: active, s, m1, m2, m3,
+    gradX: wantX ? gradX : null, gradW: grads ? gradW : null, stats, threads: threadCount(opts.threads),
+  };
   const finish = (): MarginSoftmaxResult => ({ loss: stats[0], accuracy: stats[1], counted: stats[2], gradX, gradW });
-  return { args, finish };
+  return { job, finish };
 }
 
 /**
@@ -122,8 +118,8 @@ function prepare(x: unknown, w: unknown, labels: unknown, options: unknown) {
 export function marginSoftmaxLoss(
   x: Float32Array, w: Float32Array, labels: Int32Array, options: MarginSoftmaxOptions,
 ): MarginSoftmaxResult {
-  const { args, finish } = prepare(x, w, labels, options);
-  native.marginSoftmax(...args);
+  const { job, finish } = prepare(x, w, labels, options);
+  native.marginSoftmax(job);
   return finish();
 }
 
@@ -131,7 +127,7 @@ export function marginSoftmaxLoss(
 export async function marginSoftmaxLossAsync(
   x: Float32Array, w: Float32Array, labels: Int32Array, options: MarginSoftmaxOptions,
 ): Promise<MarginSoftmaxResult> {
-  const { args, finish } = prepare(x, w, labels, options);
-  await native.marginSoftmaxAsync(...args);
+  const { job, finish } = prepare(x, w, labels, options);
+  await native.marginSoftmaxAsync(job);
   return finish();
 }

@@ -1,7 +1,7 @@
 // Batched cosine / dot similarity between two sets of embeddings (native kernel).
 import { native } from '../native.js';
 import { metricCode, threadCount, type Metric } from './options.js';
-import { assertFloat32Array, assertInteger, assertOptionsObject, rowsOf } from './validate.js';
+import { assertFloat32Array, assertInteger, assertNoOverlap, assertOptionsObject, rowsOf } from './validate.js';
 
 export interface SimilarityOptions {
   /** 'cosine' (default) normalises inside; a zero vector scores 0 with everything. */
@@ -30,6 +30,7 @@ function prepare(a: unknown, b: unknown, dim: unknown, options: unknown) {
       throw new RangeError(`options.out: expected a Float32Array of at least ${na * nb} elements, got ${opts.out.length}`);
     }
     out = opts.out.length === na * nb ? opts.out : opts.out.subarray(0, na * nb);
+    assertNoOverlap('options.out', out, { a: a as Float32Array, b: b as Float32Array });
   } else {
     out = new Float32Array(na * nb);
   }

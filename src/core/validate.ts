@@ -50,3 +50,34 @@ export function assertOptionsObject(name: string, value: unknown): Record<string
   }
   return value as Record<string, unknown>;
 }
+
+/**
+ * Throws a RangeError when `out` shares bytes with any of `inputs` (views of one ArrayBuffer
+ * whose byte ranges intersect): a kernel would read values it has already overwritten.
+ */
+export function assertNoOverlap(outName: string, out: ArrayBufferView, inputs: Record<string, ArrayBufferView | null | undefined>): void {
+  if (out.byteLength === 0) return;
+  const start = out.byteOffset, end = start + out.byteLength;
+  for (const [name, input] of Object.entries(inputs)) {
+    if (!input || input.buffer !== out.buffer || input.byteLength === 0) continue;
+    const inStart = input.byteOffset, inEnd = inStart + input.byteLength;
+    if (start < inEnd && inStart < end) {
+      throw new RangeError(
+        `${outName}: expected memory that does not overlap ${name}, got bytes [${start}, ${end}) of the same buffer as ${name}'s [${inStart}, ${inEnd})`,
+      );
+    }
+  }
+}
+
+/** An array or a typed array (not a DataView): what a list of numbers may come as. */
+export function isNumberList(value: unknown): value is ArrayLike<unknown> {
+  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
+}
+
+/** A finite number, or `fallback` when the value is undefined. */
+export function finiteNumber(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number') throw new TypeError(`${name}: expected a number, got ${describe(value)}`);
+  if (!Number.isFinite(value)) throw new RangeError(`${name}: expected a finite number, got ${value}`);
+  return value;
+}

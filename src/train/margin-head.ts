@@ -4,12 +4,12 @@
 import { marginSoftmaxLoss, marginSoftmaxLossAsync, type MarginSoftmaxResult } from '../core/margin.js';
 import { threadCount } from '../core/options.js';
 import { topK } from '../core/topk.js';
-import { native } from '../native.js';
+import { optimizerStep, optimizerStepAsync, type OptimizerKind, type OptimizerStepOptions } from '../core/optimizer.js';
 import { assertFloat32Array, assertInteger, assertOneOf, assertOptionsObject, describe, rowsOf } from '../core/validate.js';
 import { readHeadFile, writeHeadFile } from './margin-head-file.js';
 import { sampleClasses } from './partial-fc.js';
 
-export type Optimizer = 'sgd' | 'adamw';
+export type Optimizer = OptimizerKind;
 export type Schedule = 'constant' | 'cosine' | 'poly';
 
 export interface MarginHeadOptions {
@@ -200,13 +200,19 @@ export class MarginHead {
   /** One optimisation step on a batch (x: n x dim, labels in [0, classes) or -1 to ignore). */
   step(x: Float32Array, labels: Int32Array): StepResult {
     const { active, y, options } = this.plan(x, labels);
-    return this.apply(marginSoftmaxLoss(x, this.weights, y, options), active);
+    const r = marginSoftmaxLoss(x, this.weights, y, options);
+    const update = this.update(active);
+    optimizerStep(this.weights, r.gradW, update);
+    return this.finish(r, update);
   }
 
-  /** `step` with the loss kernel off the main thread (do not overlap two steps of one head). */
+  /** `step` with the loss and the update off the main thread (do not overlap two steps of one head). */
   async stepAsync(x: Float32Array, labels: Int32Array): Promise<StepResult> {
     const { active, y, options } = this.plan(x, labels);
-    return this.apply(await marginSoftmaxLossAsync(x, this.weights, y, options), active);
+    const r = await marginSoftmaxLossAsync(x, this.weights, y, options);
+    const update = this.update(active);
+    await optimizerStepAsync(this.weights, r.gradW, update);
+    return this.finish(r, update);
   }
 
   /** Loss and accuracy on a batch, without updating anything. */
@@ -215,22 +221,21 @@ export class MarginHead {
     return { loss: r.loss, accuracy: r.accuracy };
   }
 
-  // Updates the rows the gradient covers (every row, or those of the active classes: Partial FC
-  // leaves the other rows and their optimizer state untouched this step).
-  private apply(r: MarginSoftmaxResult, active?: Int32Array): StepResult {
-    const { dim, subcenters, classes, optimizer, momentum, weightDecay: wd, beta1, beta2, eps } = this.config;
-    // Updates the rows in place (native: a memory-bound loop over the rows, on the thread pool).
-    const lr = this.learningRate();
-    const rowLength = subcenters * dim;
-    const nCls = active ? active.length : classes;
-    // Partial FC: class a of the gradient is class active[a]; its K rows are contiguous in W.
-    const adam = optimizer === 'adamw';
-    native.optimizerStep(
-      this.weights, this.state[0] ?? null, this.state[1] ?? null, r.gradW, active ?? null, rowLength, adam ? 1 : 0,
-      lr, momentum, wd, beta1, beta2, eps, this.steps + 1, this.threads,
-    );
+  // The update of the rows the gradient covers: every row, or those of the active classes
+  // (Partial FC: class a of the gradient is class active[a], whose K rows are contiguous in W;
+  // the other rows and their optimizer state are left untouched this step).
+  private update(active?: Int32Array): OptimizerStepOptions {
+    const { dim, subcenters, optimizer, momentum, weightDecay, beta1, beta2, eps } = this.config;
+    return {
+      optimizer, rowLength: subcenters * dim, rows: active, state0: this.state[0], state1: this.state[1],
+      lr: this.learningRate(), momentum, weightDecay, beta1, beta2, eps, step: this.steps + 1, threads: this.threads,
+    };
+  }
+
+  private finish(r: MarginSoftmaxResult, update: OptimizerStepOptions): StepResult {
     this.steps++;
-    return { loss: r.loss, accuracy: r.accuracy, lr, activeClasses: nCls };
+    const activeClasses = update.rows ? update.rows.length : this.config.classes;
+    return { loss: r.loss, accuracy: r.accuracy, lr: update.lr, activeClasses };
   }
 
   /** The k classes (k <= classes) of highest cosine for each row of x, best first. */
