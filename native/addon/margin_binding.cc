@@ -177,10 +177,16 @@ std::unique_ptr<OptimizerJob> parse_optimizer(const Napi::CallbackInfo& info, Ke
   size_t n_rows = w_rows;
   const auto rows = o.optional_array<int32_t>("rows");
   if (rows.data) {
-    for (size_t a = 0; a < rows.length; ++a)
-      if (rows.data[a] < 0 || static_cast<size_t>(rows.data[a]) >= w_rows)
-        throw_range(env, "rows: expected row ids in [0, " + std::to_string(w_rows) + "), got " +
-                             std::to_string(rows.data[a]) + " at index " + std::to_string(a));
+    // A repeated row would be updated twice, by two threads at once.
+    std::vector<char> seen(w_rows, 0);
+    for (size_t a = 0; a < rows.length; ++a) {
+      const int32_t r = rows.data[a];
+      if (r < 0 || static_cast<size_t>(r) >= w_rows)
+        throw_range(env, "rows: expected row ids in [0, " + std::to_string(w_rows) + "), got " + std::to_string(r) +
+                             " at index " + std::to_string(a));
+      if (seen[r]) throw_range(env, "rows: expected distinct row ids, got " + std::to_string(r) + " twice");
+      seen[r] = 1;
+    }
     n_rows = rows.length;
   }
   const auto g = o.array<float>("grad", n_rows * row_length);

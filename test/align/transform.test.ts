@@ -118,4 +118,17 @@ describe('invertAffine / transformPoints', () => {
     expect(() => invertAffine([1, 0, Number.NaN, 0, 1, 0])).toThrow(/m\[2\]: expected a finite number/);
     expect(() => invertAffine(null as unknown as number[])).toThrow(TypeError);
   });
+
+  it('transformPoints refuses finite points whose image overflows (RangeError, not Infinity or NaN)', () => {
+    const big = 1e308;
+    expect(() => transformPoints([10, 0, 0, 0, 1, 0], [0, 0, big, 1])).toThrow(RangeError);
+    expect(() => transformPoints([10, 0, 0, 0, 1, 0], [0, 0, big, 1])).toThrow(
+      /points\[2\], points\[3\]: expected points whose transform is finite, got \(1e\+308, 1\), which maps to \(Infinity, 1\)/,
+    );
+    // Infinity - Infinity: NaN without the check.
+    expect(() => transformPoints([1, -1, 0, 0, 1, 0], [big, -big])).toThrow(RangeError);
+    expect(() => transformPoints([2, 0, 0, 0, 2, 0], [-big, 0])).toThrow(/maps to \(-Infinity, 0\)/);
+    // Large but representable results still come back.
+    expect(Array.from(transformPoints([1, 0, 0, 0, 1, 0], [big, -big]))).toEqual([big, -big]);
+  });
 });
