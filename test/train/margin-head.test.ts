@@ -105,6 +105,23 @@ describe('MarginHead', () => {
     expect(sampled.activeClasses.length).toBe(15); // 10 positives + 5 sampled; 15 rows stay
   });
 
+  it('stepAsync (loss and update on worker threads) gives the same results and bytes as step', async () => {
+    for (const options of [{}, { optimizer: 'adamw', lr: 0.01, sampleRate: 0.5 }] as Partial<MarginHeadOptions>[]) {
+      const sync = new MarginHead({ dim, classes, seed: 4, ...options });
+      const async = new MarginHead({ dim, classes, seed: 4, ...options });
+      for (let b = 0; b < 600; b += 200) {
+        const x = data.x.subarray(b * dim, (b + 200) * dim), y = data.labels.subarray(b, b + 200);
+        const want = sync.step(x, y);
+        const pending = async.stepAsync(x, y);
+        expect(pending).toBeInstanceOf(Promise);
+        expect(await pending).toEqual(want);
+      }
+      expect(async.stepCount).toBe(3);
+      expect(async.weights).toEqual(sync.weights);
+      expect(async.weights).not.toEqual(new MarginHead({ dim, classes, seed: 4, ...options }).weights);
+    }
+  });
+
   it('learning-rate schedules: warm-up, cosine to 0, poly to 0', () => {
     const cos = new MarginHead({ dim: 2, classes: 2, lr: 1, schedule: 'cosine', totalSteps: 110, warmupSteps: 10 });
     expect(cos.learningRate(0)).toBeCloseTo(0.1);
