@@ -125,9 +125,8 @@ function prepare(image: unknown, inverse: Float64Array, options: unknown) {
   borderValue.set(perChannel('options.borderValue', opts.borderValue, img.channels, 0, isByte, 'an integer in [0, 255]'));
   const mean = perChannel('options.mean', opts.mean, 3, 0, Number.isFinite, 'a finite number');
   const std = perChannel('options.std', opts.std, 3, 1, (v) => Number.isFinite(v) && v !== 0, 'a finite non-zero number');
-  if (!(inverse instanceof Float64Array) || inverse.length % 6 !== 0) {
-    throw new TypeError(`inverse: expected a Float64Array of 6 numbers per matrix, got ${describe(inverse)}`);
-  }
+  if (!(inverse instanceof Float64Array)) throw new TypeError(`inverse: expected a Float64Array, got ${describe(inverse)}`);
+  if (inverse.length % 6 !== 0) throw new RangeError(`inverse: expected 6 numbers per matrix (a multiple of 6), got ${inverse.length}`);
   const n = inverse.length / 6;
   const out = outBuffer(opts.out, output, output === 'uint8' ? n * height * width * img.channels : n * 3 * height * width);
   assertNoOverlap('options.out', out, { 'image.data': img.data });
