@@ -74,7 +74,8 @@ export interface Pose {
  * estimate. Roll is the eye line's angle; then, in the frame where the eyes are level, yaw
  * comes from the nose's horizontal offset from the eye-mouth midline over the eye distance
  * (= NOSE_Z' tan(yaw) on the generic head, orthographic camera) and pitch from where the nose
- * sits between the eyes and the mouth. Expect errors of ~10 degrees, more past 45.
+ * sits between the eyes and the mouth. Not validated against ground truth (think +-10 degrees,
+ * more past 45); pitch carries each person's nose length and the detector's idea of the nose tip.
  */
 export function estimatePose(landmarks: ArrayLike<number>, kind: LandmarkKind = 'arcface5'): Pose {
   const l = landmarks;
