@@ -59,8 +59,9 @@ for (const set of sets) {
 }
 const files = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];
 
-// One analysis per photo, cached on disk by model choice (a rerun takes seconds).
-const key = crypto.createHash('sha256').update(JSON.stringify({ detector, recognizer, files: files.length })).digest('hex').slice(0, 12);
+// One analysis per photo, cached on disk by model choice and quality code (a rerun takes seconds).
+const qualityCode = fs.readFileSync(path.join(root, 'dist/pipeline/quality.js'), 'utf8');
+const key = crypto.createHash('sha256').update(JSON.stringify({ detector, recognizer, files, qualityCode })).digest('hex').slice(0, 12);
 const cacheFile = path.join(os.tmpdir(), `facecore-quality-effect-${key}.json`);
 let photos;
 if (fs.existsSync(cacheFile)) {
