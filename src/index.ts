@@ -1,5 +1,6 @@
 // facecore's public surface (re-exports only).
 export { similarityMatrix, similarityMatrixAsync, type SimilarityOptions } from './core/similarity.js';
+export { laplacianVariance, laplacianVarianceAsync, type LaplacianVarianceOptions } from './core/quality.js';
 export { topK, topKAsync, type TopKOptions, type TopKResult } from './core/topk.js';
 export { defaultThreads, type Metric } from './core/options.js';
 export { getIsa, detectedIsa, setIsa, type IsaName } from './core/cpu.js';
@@ -60,3 +61,6 @@ export {
 export {
   FaceAnalyzer, type FaceAnalyzerOptions, type AnalyzedFace, type AnalyzeOptions, type BatchOptions, type VerifyResult, type StageTimings,
 } from './pipeline/face-analyzer.js';
+export {
+  estimatePose, faceSize, overallQuality, DEFAULT_MIN_FACE_SIZE, type FaceQuality, type Pose, type QualityOptions,
+} from './pipeline/quality.js';

@@ -61,6 +61,9 @@ export interface NativeAddon {
   /** CRC-32C of bytes, extending `seed` (0 for a fresh checksum). */
   crc32c(bytes: Uint8Array, seed: number): number;
   crc32cAsync(bytes: Uint8Array, seed: number, out: Uint32Array): Promise<void>;
+  /** Variance of the 3x3 Laplacian of each crop's weighted grey image (native/addon/quality_binding.cc). */
+  laplacianVariance(args: LaplacianVarianceArgs): void;
+  laplacianVarianceAsync(args: LaplacianVarianceArgs): Promise<void>;
   /** Zero-filled memory whose pages are allocated when first written; null where unsupported. */
   reserveRows(bytes: number): ArrayBuffer | null;
   /** The file's [offset, offset + length) mapped copy-on-write, then reserve up to reserveBytes; null where unsupported. */
@@ -99,6 +102,12 @@ export interface NativeOptimizerOptions {
 export interface NativeGemmsProbeOptions {
   x: Float32Array; w: Float32Array; dim: number; classes: number; subcenters: number; recompute: boolean;
   gradX: Float32Array; gradW: Float32Array; threads: number;
+}
+
+/** laplacianVariance's named arguments: `count` crops of channels x height x width floats (NCHW). */
+export interface LaplacianVarianceArgs {
+  crops: Float32Array; count: number; channels: number; height: number; width: number;
+  weights: Float32Array; out: Float64Array; threads: number;
 }
 
 const ISA_NAMES: readonly string[] = ['scalar', 'avx2', 'avx512'];

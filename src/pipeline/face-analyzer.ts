@@ -9,6 +9,7 @@ import { Recognizer, type RecognizerOptions } from '../models/embedders/recogniz
 import { loadDetector, loadRecognizer, type DetectorChoice, type RecognizerChoice } from '../models/registry.js';
 import type { SessionOptions } from '../models/session.js';
 import { alignForRecognizer } from './align-step.js';
+import { qualifyFaces, qualityOptions, type FaceQuality, type QualityOptions } from './quality.js';
 
 export interface AnalyzedFace {
   box: Box;
@@ -16,9 +17,11 @@ export interface AnalyzedFace {
   landmarks: Float32Array;
   /** L2-normalised. */
   embedding: Float32Array;
+  /** Score, size, pose, sharpness and their combination `overall` (docs/pipeline.md "Quality"). */
+  quality: FaceQuality;
 }
 
-export interface FaceAnalyzerOptions extends SessionOptions {
+export interface FaceAnalyzerOptions extends SessionOptions, QualityOptions {
   /** A Detector, an .onnx path, or a registry name (default: the registry's default detector). */
   detector?: Detector | DetectorChoice;
   /** A Recognizer, an .onnx path, or a registry name (default: the registry's default recogniser). */
@@ -65,6 +68,7 @@ export class FaceAnalyzer {
     readonly recognizer: Recognizer,
     private readonly detection: DetectOptions,
     private readonly owned: { detector: boolean; recognizer: boolean },
+    private readonly quality: Required<QualityOptions>,
   ) {}
 
   /** Loads the models (the defaults need no download: they come from npm packages). */
@@ -72,6 +76,7 @@ export class FaceAnalyzer {
     const opts = assertOptionsObject('options', options) as FaceAnalyzerOptions;
     const session: SessionOptions = { threads: opts.threads, optimization: opts.optimization };
     const detection = assertOptionsObject('options.detection', opts.detection) as DetectOptions;
+    const quality = qualityOptions(opts);
     const ownDetector = !(opts.detector instanceof Detector);
     const detector = opts.detector instanceof Detector ? opts.detector : await loadDetector(opts.detector, session);
     let recognizer: Recognizer;
@@ -87,7 +92,7 @@ export class FaceAnalyzer {
       if (!(opts.recognizer instanceof Recognizer)) await recognizer.dispose();
       throw new RangeError(`options.detector: expected a detector with landmarks (alignment needs them), got '${detector.name}' without`);
     }
-    return new FaceAnalyzer(detector, recognizer, detection, { detector: ownDetector, recognizer: !(opts.recognizer instanceof Recognizer) });
+    return new FaceAnalyzer(detector, recognizer, detection, { detector: ownDetector, recognizer: !(opts.recognizer instanceof Recognizer) }, quality);
   }
 
   private check(): void {
@@ -110,8 +115,10 @@ export class FaceAnalyzer {
   }
 
   private async analyzeImage(image: RgbImage, lap: (stage: keyof StageTimings) => void): Promise<AnalyzedFace[]> {
-    const faces = await this.detector.detect(image, this.detection);
+    const detected = await this.detector.detect(image, this.detection);
     lap('detect');
+    // Quality (a 112 px warp + sharpness kernel) counts as alignment time.
+    const faces = await qualifyFaces(image, detected, this.detector.landmarkKind, this.quality);
     if (faces.length === 0) return [];
     const crops = await alignForRecognizer(image, faces, this.detector.landmarkKind, this.recognizer.preprocessing);
     lap('align');
