@@ -11,7 +11,7 @@ const dim = fa.recognizer.dim;
 const faces = await fa.analyze(a);                       // [{ box, score, landmarks, embedding }], best first
 console.log(`${faces.length} face(s) in ${path.basename(a)}, the first at [${faces[0].box.map(Math.round)}]`);
 
-const { score, same } = await fa.verify(a, b);           // largest faces, at the calibrated threshold
+const { score, same } = await fa.verify(a, b);           // one face per photo, at the calibrated threshold
 console.log(`a vs b: cosine ${score.toFixed(3)}, same person: ${same}`);
 
 const found = await fa.analyzeBatch([a, b, c], { concurrency: 2 }); // one face list per photo, in order
