@@ -60,6 +60,7 @@ total="$(du -sb node_modules | cut -f1)"
 binaries="$(du -sbc node_modules/onnxruntime-node/bin node_modules/@img/sharp-* 2>/dev/null | tail -n 1 | cut -f1)"
 rest=$((total - binaries))
 mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1e6 }'; }
+echo "$tarball: $(mb "$(wc -c < "$tarball")"), $(wc -l < files.txt) files"
 echo "fresh install: $packages packages, node_modules $(mb "$total"), $(mb "$rest") besides onnxruntime-node's and sharp's binaries (budget $budget_mb MB)"
 [ "$rest" -le $((budget_mb * 1000000)) ] || fail "node_modules is $(mb "$rest") besides the binaries, over the $budget_mb MB budget"
 
