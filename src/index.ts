@@ -47,6 +47,7 @@ export {
   FaceIndex, type FaceIndexOptions, type OpenOptions, type AddOptions, type FaceEntry, type FaceRecord,
   type SearchOptions, type SearchLabelsOptions, type FaceHit, type LabelHit, type Storage, type Durability,
 } from './gallery/face-index.js';
+export type { Gallery, GalleryFilter, GallerySearchOptions, GallerySearchLabelsOptions, GalleryAddOptions } from './gallery/gallery.js';
 export { CorruptIndexError, IndexLockedError } from './gallery/errors.js';
 export { decodeImage, type ImageInput, type RgbImage } from './image/decode.js';
 export { ModelSession, liveSessions, type SessionOptions, type GraphOptimization } from './models/session.js';

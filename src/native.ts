@@ -19,14 +19,8 @@ export interface NativeAddon {
   similarityMatrixAsync(
     a: Float32Array, b: Float32Array, dim: number, metric: number, out: Float32Array, threads: number,
   ): Promise<void>;
-  topK(
-    queries: Float32Array, gallery: Float32Array, dim: number, k: number, metric: number,
-    outIndices: Int32Array, outScores: Float32Array, threads: number,
-  ): void;
-  topKAsync(
-    queries: Float32Array, gallery: Float32Array, dim: number, k: number, metric: number,
-    outIndices: Int32Array, outScores: Float32Array, threads: number,
-  ): Promise<void>;
+  topK(args: TopKArgs): void;
+  topKAsync(args: TopKArgs): Promise<void>;
   warpAffine(...args: WarpArgs): void;
   warpAffineAsync(...args: WarpArgs): Promise<void>;
   marginSoftmax(
@@ -49,26 +43,13 @@ export interface NativeAddon {
     x: Float32Array, w: Float32Array, dim: number, classes: number, subcenters: number, recompute: boolean,
     gradX: Float32Array, gradW: Float32Array, threads: number,
   ): void;
-  indexEncode(
-    vectors: Float32Array, dim: number, storage: number, normalize: boolean,
-    outData: Float32Array | Uint16Array | Int8Array, outScales: Float32Array,
-  ): void;
-  indexDecode(
-    data: Float32Array | Uint16Array | Int8Array, scales: Float32Array, storage: number, dim: number, row: number,
-    rows: number, out: Float32Array,
-  ): void;
-  indexSearchAsync(
-    queries: Float32Array, dim: number, metric: number, storage: number, data: Float32Array | Uint16Array | Int8Array,
-    scales: Float32Array, n: number, mask: Uint8Array | null, k: number, outIndex: Int32Array, outScores: Float32Array,
-    threads: number,
-  ): Promise<void>;
-  indexSearchLabelsAsync(
-    queries: Float32Array, dim: number, metric: number, storage: number, data: Float32Array | Uint16Array | Int8Array,
-    scales: Float32Array, n: number, mask: Uint8Array | null, labels: Int32Array, nLabels: number, aggregate: number,
-    k: number, outLabels: Int32Array, outScores: Float32Array, threads: number,
-  ): Promise<void>;
+  galleryEncode(args: GalleryEncodeArgs): void;
+  galleryEncodeAsync(args: GalleryEncodeArgs): Promise<void>;
+  galleryDecode(args: GalleryDecodeArgs): void;
+  gallerySearchAsync(args: GallerySearchArgs): Promise<void>;
+  gallerySearchLabelsAsync(args: GallerySearchLabelsArgs): Promise<void>;
   /** Builds StringIndex's table for `count` NUL-terminated UTF-8 ids: count, a repeated id's index, or -1. */
-  indexIdTable(bytes: Uint8Array, count: number, table: Int32Array): number;
+  galleryIdTable(args: { bytes: Uint8Array; count: number; table: Int32Array }): number;
   /** CRC-32C of bytes, extending `seed` (0 for a fresh checksum). */
   crc32c(bytes: Uint8Array, seed: number): number;
   crc32cAsync(bytes: Uint8Array, seed: number, out: Uint32Array): Promise<void>;
@@ -76,6 +57,33 @@ export interface NativeAddon {
   reserveRows(bytes: number): ArrayBuffer | null;
   /** The file's [offset, offset + length) mapped copy-on-write, then reserve up to reserveBytes; null where unsupported. */
   mapFileRows(path: string, offset: number, length: number, reserveBytes: number): ArrayBuffer | null;
+}
+
+/** topK's named options (native/addon/similarity_binding.cc); codes from core/codes.ts. */
+export interface TopKArgs {
+  queries: Float32Array; gallery: Float32Array; dim: number; k: number; metric: number;
+  /** Rows scoring below it are left out (index -1, score -Infinity). */
+  minScore?: number;
+  outIndices: Int32Array; outScores: Float32Array; threads: number;
+}
+
+/** A gallery's stored rows, by storage code: Float32Array, Uint16Array (binary16) or Int8Array. */
+export type StoredArray = Float32Array | Uint16Array | Int8Array;
+
+/** The gallery bindings' named options (native/addon/gallery_binding.cc). */
+export interface GalleryEncodeArgs {
+  vectors: Float32Array; dim: number; storage: number; normalize: boolean; outData: StoredArray; outScales: Float32Array;
+}
+export interface GalleryDecodeArgs {
+  data: StoredArray; scales: Float32Array; storage: number; dim: number; row: number; rows: number; out: Float32Array;
+}
+export interface GallerySearchArgs {
+  queries: Float32Array; dim: number; metric: number; storage: number; data: StoredArray; scales: Float32Array;
+  n: number; mask: Uint8Array | null; k: number; minScore?: number; outIndex: Int32Array; outScores: Float32Array;
+  threads: number;
+}
+export interface GallerySearchLabelsArgs extends GallerySearchArgs {
+  labels: Int32Array; nLabels: number; aggregate: number;
 }
 
 /** warpAffine's native arguments (see native/addon/warp_binding.cc). */
