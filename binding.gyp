@@ -47,7 +47,7 @@
           "target_name": "facecore_avx512vnni",
           "type": "static_library",
           "sources": ["<!@(node tools/gyp-sources.cjs avx512vnni)"],
-          "cflags_cc": ["-mavx512f", "-mavx512bw", "-mavx512dq", "-mavx512vl", "-mavx512vnni", "-mfma", "-mf16c", "-mavx2"]
+          "cflags_cc": ["-Wno-maybe-uninitialized", "-mavx512f", "-mavx512bw", "-mavx512dq", "-mavx512vl", "-mavx512vnni", "-mfma", "-mf16c", "-mavx2"]
         }
       ]
     }]
