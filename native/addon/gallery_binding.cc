@@ -66,14 +66,14 @@ size_t rows_in(const OptionsArg& o, const ArrayView<float>& x, size_t dim, const
 // galleryEncode({ vectors, dim, storage, normalize, outData, outScales })
 struct EncodeJob {
   ArrayView<float> vectors;
-  size_t dim = 0, n = 0, bad_row = 0;
+  size_t dim = 0, n = 0;
   Storage storage = Storage::kF32;
   bool normalize = false;
   void* out = nullptr;
   float* scales = nullptr;
   Status status = Status::kOk;
 
-  void run() { status = encode_rows(vectors.data, n, dim, storage, normalize, out, scales, &bad_row); }
+  void run() { status = encode_rows(vectors.data, n, dim, storage, normalize, out, scales); }
   std::string failure() const {
     return status == Status::kOk ? std::string() : non_finite_message({{"vectors", vectors.data, vectors.length}}, dim);
   }

@@ -12,18 +12,13 @@ namespace facecore {
 // scratch cost more in fresh-page faults than the encoding itself.
 constexpr size_t kEncodeChunkRows = 256;
 
-Status encode_rows(const float* x, size_t n, size_t dim, Storage storage, bool normalize, void* out, float* scales,
-                   size_t* bad_row) {
+Status encode_rows(const float* x, size_t n, size_t dim, Storage storage, bool normalize, void* out, float* scales) {
   const size_t chunk = std::min(n, kEncodeChunkRows);
   std::vector<float> unit(normalize ? chunk * dim : 0), inv(chunk);
   for (size_t r0 = 0; r0 < n; r0 += kEncodeChunkRows) {
     const size_t rn = std::min(kEncodeChunkRows, n - r0);
     const float* rows = x + r0 * dim;
-    for (size_t i = 0; i < rn; ++i)
-      if (!detail::all_finite(rows + i * dim, dim)) {
-        if (bad_row) *bad_row = r0 + i;
-        return Status::kNonFinite;
-      }
+    if (!detail::all_finite(rows, rn * dim)) return Status::kNonFinite;
     if (normalize) {
       detail::inverse_norms(rows, rn, dim, inv.data());
       for (size_t i = 0; i < rn; ++i)

@@ -94,6 +94,17 @@ describe('int8 storage quantisation', () => {
     expect(() => encodeRows(new Float32Array(6), 3, 'i8', false, new Int8Array(6), new Float32Array(1))).toThrow(/outScales: expected at least 2 elements, got 1/);
     expect(() => decodeRows({ storage: 'f32', dim: 3, data: new Float32Array(6), scales: new Float32Array(0) }, 1, 2)).toThrow(/data: expected at least 9 elements, got 6/);
   });
+
+  it('search checks its named options before the kernel runs', async () => {
+    const rows = { storage: 'i8' as const, dim: 2, n: 3, data: new Int8Array(6), scales: new Float32Array(3) };
+    const opts = { metric: 'cosine' as const, mask: null, threads: 1 };
+    await expect(searchRows(new Float32Array(2), rows, 1, { ...opts, mask: new Uint8Array(2) })).rejects.toThrow(/mask: expected at least 3 elements, got 2/);
+    await expect(searchRows(new Float32Array(2), { ...rows, scales: new Float32Array(1) }, 1, opts)).rejects.toThrow(/scales: expected at least 3 elements, got 1/);
+    await expect(searchRows(new Float32Array(3), rows, 1, opts)).rejects.toThrow(/queries: expected a length that is a multiple of dim \(2\), got 3/);
+    await expect(searchRows(new Float32Array(2), { ...rows, data: new Uint16Array(6) }, 1, opts)).rejects.toThrow(TypeError);
+    await expect(searchRowLabels(new Float32Array(2), rows, new Int32Array([0, 1, 2]), 2, 'max', 1, opts)).rejects.toThrow(/labels: expected values in \[0, 2\), got 2 at index 2/);
+    await expect(searchRows(new Float32Array(2), rows, 1, { ...opts, minScore: NaN })).rejects.toThrow(RangeError);
+  });
 });
 
 /** Reference scores of each query against the stored rows, replaying the kernel's quantisation. */
