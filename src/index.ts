@@ -2,7 +2,7 @@
 export { similarityMatrix, similarityMatrixAsync, type SimilarityOptions } from './core/similarity.js';
 export { topK, topKAsync, type TopKOptions, type TopKResult } from './core/topk.js';
 export { defaultThreads, type Metric } from './core/options.js';
-export { getIsa, detectedIsa, setIsa, type IsaName } from './core/cpu.js';
+export { getIsa, detectedIsa, setIsa, kernelIsas, type IsaName, type KernelIsas } from './core/cpu.js';
 export { measureMachineLimits, type MachineLimits, type MachineLimitsOptions } from './core/machine.js';
 export * from './eval/metrics.js';
 export * from './eval/groups.js';

@@ -6,10 +6,18 @@ import { fileURLToPath } from 'node:url';
 
 export type IsaName = 'scalar' | 'avx2' | 'avx512';
 
+/** The ISA each kernel family runs: the int8 dot needs AVX-512 VNNI for its AVX-512 tier, crc32c uses SSE4.2 from the AVX2 tier. */
+export interface KernelIsas {
+  general: IsaName;
+  i8Dot: IsaName;
+  crc32c: IsaName;
+}
+
 export interface NativeAddon {
   getIsa(): IsaName;
   detectedIsa(): IsaName;
   setIsa(isa: IsaName): IsaName;
+  kernelIsas(): KernelIsas;
   defaultThreads(): number;
   /** Streams `data` once on `threads` threads; bytes per second (benchmarks). */
   measureReadBandwidth(data: Float32Array, threads: number): number;
