@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "args.h"
 
@@ -20,7 +21,12 @@ class OptionsArg {
     obj_ = info[0].As<Napi::Object>();
   }
 
-  Napi::Value get(const char* key) const { return obj_.Get(key); }
+  // Every object read is remembered, so hold() can keep it alive even if JS reassigns the field.
+  Napi::Value get(const char* key) const {
+    Napi::Value v = obj_.Get(key);
+    if (v.IsObject()) read_.push_back(v);
+    return v;
+  }
   bool has(const char* key) const {
     const Napi::Value v = obj_.Get(key);
     return !v.IsUndefined() && !v.IsNull();
@@ -46,15 +52,18 @@ class OptionsArg {
     if (!v.IsBoolean()) throw_type(env_, std::string(key) + ": expected a boolean, got " + describe(v));
     return v.As<Napi::Boolean>().Value();
   }
-  // Keeps the object, and with it every array it holds, alive while a worker runs.
+  // Keeps the object and every array read from it alive while a worker runs.
   void hold(KeepAlive* keep) const {
-    if (keep) keep->hold(obj_);
+    if (!keep) return;
+    keep->hold(obj_);
+    for (const auto& v : read_) keep->hold(v);
   }
   Napi::Env env() const { return env_; }
 
  private:
   Napi::Env env_;
   Napi::Object obj_;
+  mutable std::vector<Napi::Value> read_;
 };
 
 }  // namespace facecore::addon
