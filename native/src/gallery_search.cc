@@ -199,8 +199,10 @@ Status index_top_labels(const float* queries, size_t nq, const StoredRows& rows,
   for (size_t r = 0; r < rows.n; ++r)
     if (rows.mask == nullptr || rows.mask[r] != 0) ++count[labels[r]];
 
+  // One part per thread: every part holds n_labels aggregates per query, and fewer parts
+  // mean larger query groups, so fewer passes over the gallery.
   const size_t block = scan_block_rows(rows.dim, storage_bytes(rows.storage));
-  const int parts = plan_scan(nq, rows.n, block, threads).parts;
+  const int parts = plan_scan(nq, rows.n, block, threads, 1).parts;
   const size_t budget = kLabelAggregateBytes / sizeof(float);
   const size_t group = std::clamp<size_t>(budget / (static_cast<size_t>(parts) * n_labels), 1, nq);
   std::vector<float> merged;
@@ -210,7 +212,7 @@ Status index_top_labels(const float* queries, size_t nq, const StoredRows& rows,
     const size_t qg = std::min(group, nq - qa);
     const StoredTiles tiles(rows, queries + qa * rows.dim, qg, cosine);
     if (!tiles.queries_finite()) return Status::kNonFinite;
-    const ScanGrid grid = plan_scan(qg, rows.n, block, threads);
+    const ScanGrid grid = plan_scan(qg, rows.n, block, threads, 1);
     LabelAggregateHandler handler(rows, labels, n_labels, mean, qg, grid.parts);
     if (!block_scan(grid, tiles, handler)) return Status::kNonFinite;
     for (size_t i = 0; i < qg; ++i) {

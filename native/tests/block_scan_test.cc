@@ -171,6 +171,7 @@ TEST(BlockScan, PlanUsesSeveralPartsPerThreadButNeverMoreThanBlocks) {
   EXPECT_EQ(plan_scan(5, 100000, 96, 4).parts, 4 * tuning::kPartsPerThread);
   EXPECT_EQ(plan_scan(5, 200, 96, 8).parts, 3);
   EXPECT_EQ(plan_scan(5, 0, 96, 8).parts, 1);
+  EXPECT_EQ(plan_scan(5, 100000, 96, 4, 1).parts, 4);
   EXPECT_EQ(scan_block_rows(512, 4), 96u);
   EXPECT_EQ(scan_block_rows(1, 1), tuning::kBlockRowsMax);
   EXPECT_EQ(scan_block_rows(1 << 20, 4), tuning::kBlockRowsMin);

@@ -36,11 +36,13 @@ struct ScanGrid {
   size_t blocks() const { return (n + block - 1) / block; }
 };
 
-inline ScanGrid plan_scan(size_t nq, size_t n, size_t block, int threads) {
+// parts_per_thread: kPartsPerThread, or 1 for handlers whose per-part state is large.
+inline ScanGrid plan_scan(size_t nq, size_t n, size_t block, int threads,
+                          int parts_per_thread = tuning::kPartsPerThread) {
   ScanGrid g;
   g.nq = nq, g.n = n, g.block = block;
   g.threads = std::max(threads, 1);
-  const size_t want = g.threads == 1 ? 1 : static_cast<size_t>(g.threads) * tuning::kPartsPerThread;
+  const size_t want = g.threads == 1 ? 1 : static_cast<size_t>(g.threads) * std::max(parts_per_thread, 1);
   g.parts = static_cast<int>(std::max<size_t>(1, std::min(want, g.blocks())));
   return g;
 }
