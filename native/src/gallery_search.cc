@@ -38,10 +38,6 @@ DotBlockI8Fn dot_block_i8() {
 
 namespace {
 
-// Many queries: each float16 block is widened once, then runs through the float32 kernel
-// (its packed GEMM from 24 rows) instead of being converted again for every query strip.
-constexpr size_t kWidenF16MinRows = 8;
-
 // Tiles of stored rows. The queries are float32 (normalised for cosine, as the rows were when
 // stored), and for int8 storage int16 codes with one scale per query. A k-NN graph passes the
 // decoded rows [row0, row1) of the same gallery as the queries.
@@ -69,7 +65,7 @@ class StoredTiles {
       scales_.resize(nq);
       quantize_i16(f_, nq, dim, codes_.data(), scales_.data());
     }
-    widen_ = rows.storage == Storage::kF16 && nq >= kWidenF16MinRows;
+    widen_ = rows.storage == Storage::kF16 && nq >= tuning::kWidenF16MinRows;
   }
 
   bool queries_finite() const { return finite_; }
@@ -172,10 +168,6 @@ class LabelAggregateHandler {
   std::vector<float> agg_;
 };
 
-// Bytes of per-part label aggregates one call may hold: queries go in groups small enough
-// that they stay under it however many labels there are.
-constexpr size_t kLabelAggregateBytes = 64u << 20;
-
 }  // namespace
 
 Status index_topk(const float* queries, size_t nq, const StoredRows& rows, size_t k, Metric metric,
@@ -203,7 +195,7 @@ Status index_top_labels(const float* queries, size_t nq, const StoredRows& rows,
   // mean larger query groups, so fewer passes over the gallery.
   const size_t block = scan_block_rows(rows.dim, storage_bytes(rows.storage));
   const int parts = plan_scan(nq, rows.n, block, threads, 1).parts;
-  const size_t budget = kLabelAggregateBytes / sizeof(float);
+  const size_t budget = tuning::kLabelAggregateBytes / sizeof(float);
   const size_t group = std::clamp<size_t>(budget / (static_cast<size_t>(parts) * n_labels), 1, nq);
   std::vector<float> merged;
   std::vector<Hit> best;

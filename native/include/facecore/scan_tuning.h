@@ -1,5 +1,5 @@
-// The exact-search scan's tunables (block_scan.h, similarity_matrix), each named once, with
-// the reason for its value.
+// The exact-search scan's tunables (block_scan.h, its producers and handlers, and
+// similarity_matrix), each named once, with the reason for its value.
 #pragma once
 
 #include <algorithm>
@@ -25,6 +25,13 @@ constexpr int kPartsPerThread = 4;
 // hit, the reservoir's amortised O(1) (faiss's distance_compute_min_k_reservoir, 100; not
 // re-measured here).
 constexpr size_t kReservoirFromK = 100;
+// Float16 rows with at least this many queries: each block is widened to float32 once, then
+// runs through the float32 kernel (its packed GEMM from 24 rows) instead of being converted
+// again for every query strip.
+constexpr size_t kWidenF16MinRows = 8;
+// Per-part label aggregates one identity search may hold: queries go in groups small enough
+// to stay under it however many labels there are.
+constexpr size_t kLabelAggregateBytes = 64u << 20;
 }  // namespace tuning
 
 // Gallery rows per block for rows of dim elements of elem_bytes each.
