@@ -1,7 +1,9 @@
 {
   # Default CPU build (node-gyp). Kernel sources are listed by tools/gyp-sources.cjs:
-  # native/src/*_avx2.cc and *_avx512.cc get their own ISA flags in their own static
-  # libraries, so the baseline code never contains instructions the CPU may lack.
+  # native/src/*_avx2.cc, *_avx512.cc and *_avx512vnni.cc get their own ISA flags in their own
+  # static libraries, so the baseline code never contains instructions the CPU may lack. Each
+  # tier's flags are exactly what cpu_features.cc best_isa() checks before calling it:
+  # AVX-512 = F/BW/DQ/VL (Skylake-SP on); VNNI only for the int8 dot; no BF16 anywhere.
   "target_defaults": {
     "cflags!": ["-fno-exceptions", "-O2"],
     "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-O2"],
@@ -22,7 +24,7 @@
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "conditions": [
-        ["target_arch=='x64'", { "dependencies": ["facecore_avx2", "facecore_avx512"] }]
+        ["target_arch=='x64'", { "dependencies": ["facecore_avx2", "facecore_avx512", "facecore_avx512vnni"] }]
       ]
     }
   ],
@@ -39,7 +41,13 @@
           "target_name": "facecore_avx512",
           "type": "static_library",
           "sources": ["<!@(node tools/gyp-sources.cjs avx512)"],
-          "cflags_cc": ["-Wno-maybe-uninitialized", "-mavx512f", "-mavx512bw", "-mavx512dq", "-mavx512vl", "-mavx512vnni", "-mavx512bf16", "-mfma", "-mf16c", "-mavx2"]
+          "cflags_cc": ["-Wno-maybe-uninitialized", "-mavx512f", "-mavx512bw", "-mavx512dq", "-mavx512vl", "-mfma", "-mf16c", "-mavx2"]
+        },
+        {
+          "target_name": "facecore_avx512vnni",
+          "type": "static_library",
+          "sources": ["<!@(node tools/gyp-sources.cjs avx512vnni)"],
+          "cflags_cc": ["-Wno-maybe-uninitialized", "-mavx512f", "-mavx512bw", "-mavx512dq", "-mavx512vl", "-mavx512vnni", "-mfma", "-mf16c", "-mavx2"]
         }
       ]
     }]

@@ -3,7 +3,7 @@ export { similarityMatrix, similarityMatrixAsync, type SimilarityOptions } from 
 export { laplacianVariance, laplacianVarianceAsync, type LaplacianVarianceOptions } from './core/quality.js';
 export { topK, topKAsync, type TopKOptions, type TopKResult } from './core/topk.js';
 export { defaultThreads, type Metric } from './core/options.js';
-export { getIsa, detectedIsa, setIsa, type IsaName } from './core/cpu.js';
+export { getIsa, detectedIsa, setIsa, kernelIsas, type IsaName, type KernelIsas } from './core/cpu.js';
 export { measureMachineLimits, cudaDeviceCount, type MachineLimits, type MachineLimitsOptions } from './core/machine.js';
 export * from './eval/metrics.js';
 export * from './eval/groups.js';
@@ -48,6 +48,7 @@ export {
   FaceIndex, type FaceIndexOptions, type OpenOptions, type AddOptions, type FaceEntry, type FaceRecord,
   type SearchOptions, type SearchLabelsOptions, type FaceHit, type LabelHit, type Storage, type Durability,
 } from './gallery/face-index.js';
+export type { Gallery, GalleryFilter, GallerySearchOptions, GallerySearchLabelsOptions, GalleryAddOptions } from './gallery/gallery.js';
 export { CorruptIndexError, IndexLockedError } from './gallery/errors.js';
 export { decodeImage, type ImageInput, type RgbImage } from './image/decode.js';
 export { ModelSession, liveSessions, type SessionOptions, type GraphOptimization } from './models/session.js';

@@ -6,10 +6,18 @@ import { fileURLToPath } from 'node:url';
 
 export type IsaName = 'scalar' | 'avx2' | 'avx512';
 
+/** The ISA each kernel family runs: the int8 dot needs AVX-512 VNNI for its AVX-512 tier, crc32c uses SSE4.2 from the AVX2 tier. */
+export interface KernelIsas {
+  general: IsaName;
+  i8Dot: IsaName;
+  crc32c: IsaName;
+}
+
 export interface NativeAddon {
   getIsa(): IsaName;
   detectedIsa(): IsaName;
   setIsa(isa: IsaName): IsaName;
+  kernelIsas(): KernelIsas;
   defaultThreads(): number;
   /** Streams `data` once on `threads` threads; bytes per second (benchmarks). */
   measureReadBandwidth(data: Float32Array, threads: number): number;
@@ -19,14 +27,8 @@ export interface NativeAddon {
   similarityMatrixAsync(
     a: Float32Array, b: Float32Array, dim: number, metric: number, out: Float32Array, threads: number,
   ): Promise<void>;
-  topK(
-    queries: Float32Array, gallery: Float32Array, dim: number, k: number, metric: number,
-    outIndices: Int32Array, outScores: Float32Array, threads: number,
-  ): void;
-  topKAsync(
-    queries: Float32Array, gallery: Float32Array, dim: number, k: number, metric: number,
-    outIndices: Int32Array, outScores: Float32Array, threads: number,
-  ): Promise<void>;
+  topK(args: TopKArgs): void;
+  topKAsync(args: TopKArgs): Promise<void>;
   warpAffine(options: NativeWarpOptions): void;
   warpAffineAsync(options: NativeWarpOptions): Promise<void>;
   marginSoftmax(options: NativeMarginOptions): void;
@@ -38,26 +40,13 @@ export interface NativeAddon {
   marginGemmsProbe(options: NativeGemmsProbeOptions): void;
   /** CUDA devices visible to the addon; null when it was built without CUDA. */
   cudaDeviceCount(): number | null;
-  indexEncode(
-    vectors: Float32Array, dim: number, storage: number, normalize: boolean,
-    outData: Float32Array | Uint16Array | Int8Array, outScales: Float32Array,
-  ): void;
-  indexDecode(
-    data: Float32Array | Uint16Array | Int8Array, scales: Float32Array, storage: number, dim: number, row: number,
-    rows: number, out: Float32Array,
-  ): void;
-  indexSearchAsync(
-    queries: Float32Array, dim: number, metric: number, storage: number, data: Float32Array | Uint16Array | Int8Array,
-    scales: Float32Array, n: number, mask: Uint8Array | null, k: number, outIndex: Int32Array, outScores: Float32Array,
-    threads: number,
-  ): Promise<void>;
-  indexSearchLabelsAsync(
-    queries: Float32Array, dim: number, metric: number, storage: number, data: Float32Array | Uint16Array | Int8Array,
-    scales: Float32Array, n: number, mask: Uint8Array | null, labels: Int32Array, nLabels: number, aggregate: number,
-    k: number, outLabels: Int32Array, outScores: Float32Array, threads: number,
-  ): Promise<void>;
+  galleryEncode(args: GalleryEncodeArgs): void;
+  galleryEncodeAsync(args: GalleryEncodeArgs): Promise<void>;
+  galleryDecode(args: GalleryDecodeArgs): void;
+  gallerySearchAsync(args: GallerySearchArgs): Promise<void>;
+  gallerySearchLabelsAsync(args: GallerySearchLabelsArgs): Promise<void>;
   /** Builds StringIndex's table for `count` NUL-terminated UTF-8 ids: count, a repeated id's index, or -1. */
-  indexIdTable(bytes: Uint8Array, count: number, table: Int32Array): number;
+  galleryIdTable(args: { bytes: Uint8Array; count: number; table: Int32Array }): number;
   /** CRC-32C of bytes, extending `seed` (0 for a fresh checksum). */
   crc32c(bytes: Uint8Array, seed: number): number;
   crc32cAsync(bytes: Uint8Array, seed: number, out: Uint32Array): Promise<void>;
@@ -108,6 +97,33 @@ export interface NativeGemmsProbeOptions {
 export interface LaplacianVarianceArgs {
   crops: Float32Array; count: number; channels: number; height: number; width: number;
   weights: Float32Array; out: Float64Array; threads: number;
+}
+
+/** topK's named options (native/addon/similarity_binding.cc); codes from core/codes.ts. */
+export interface TopKArgs {
+  queries: Float32Array; gallery: Float32Array; dim: number; k: number; metric: number;
+  /** Rows scoring below it are left out (index -1, score -Infinity). */
+  minScore?: number;
+  outIndices: Int32Array; outScores: Float32Array; threads: number;
+}
+
+/** A gallery's stored rows, by storage code: Float32Array, Uint16Array (binary16) or Int8Array. */
+export type StoredArray = Float32Array | Uint16Array | Int8Array;
+
+/** The gallery bindings' named options (native/addon/gallery_binding.cc). */
+export interface GalleryEncodeArgs {
+  vectors: Float32Array; dim: number; storage: number; normalize: boolean; outData: StoredArray; outScales: Float32Array;
+}
+export interface GalleryDecodeArgs {
+  data: StoredArray; scales: Float32Array; storage: number; dim: number; row: number; rows: number; out: Float32Array;
+}
+export interface GallerySearchArgs {
+  queries: Float32Array; dim: number; metric: number; storage: number; data: StoredArray; scales: Float32Array;
+  n: number; mask: Uint8Array | null; k: number; minScore?: number; outIndex: Int32Array; outScores: Float32Array;
+  threads: number;
+}
+export interface GallerySearchLabelsArgs extends GallerySearchArgs {
+  labels: Int32Array; nLabels: number; aggregate: number;
 }
 
 const ISA_NAMES: readonly string[] = ['scalar', 'avx2', 'avx512'];

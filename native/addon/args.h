@@ -106,7 +106,8 @@ class KeepAlive {
 
 // A binding's one argument: a named options object, unpacked field by field into a baton
 // (sharp's model). Each read applies the checks above, and its message names the field.
-// The typed arrays read are remembered, so an async job keeps exactly those alive.
+// Every object read is remembered, so an async job keeps exactly those alive (even if JS
+// reassigns the field meanwhile).
 class Options {
  public:
   Options(const Napi::CallbackInfo& info, const char* fn) : env_(info.Env()) {
@@ -117,23 +118,22 @@ class Options {
   }
 
   Napi::Env env() const { return env_; }
-  Napi::Value get(const char* key) const { return obj_.Get(key); }
+  Napi::Value get(const char* key) const {
+    Napi::Value v = obj_.Get(key);
+    if (v.IsObject()) read_.push_back(v);
+    return v;
+  }
   // Present: neither undefined nor null.
   bool has(const char* key) const {
-    const Napi::Value v = get(key);
+    const Napi::Value v = obj_.Get(key);
     return !v.IsUndefined() && !v.IsNull();
   }
 
   template <typename T>
-  ArrayView<T> array(const char* key) {
-    const Napi::Value v = get(key);
-    const ArrayView<T> a = typed_array<T>(v, key);
-    arrays_.push_back(v);
-    return a;
-  }
+  ArrayView<T> array(const char* key) const { return typed_array<T>(get(key), key); }
   // A typed array of at least `need` elements.
   template <typename T>
-  ArrayView<T> array(const char* key, size_t need) {
+  ArrayView<T> array(const char* key, size_t need) const {
     const ArrayView<T> a = array<T>(key);
     if (a.length < need)
       throw_range(env_, std::string(key) + ": expected a " + typed_array_name(typed_array_kind<T>()) + " of at least " +
@@ -142,7 +142,7 @@ class Options {
   }
   // Empty (data null) when the field is undefined or null.
   template <typename T>
-  ArrayView<T> optional_array(const char* key, size_t need = 0) {
+  ArrayView<T> optional_array(const char* key, size_t need = 0) const {
     return has(key) ? array<T>(key, need) : ArrayView<T>{};
   }
 
@@ -153,17 +153,31 @@ class Options {
     if (!v.IsBoolean()) throw_type(env_, std::string(key) + ": expected a boolean, got " + describe(v));
     return v.As<Napi::Boolean>().Value();
   }
+  // A score floor that may be -Infinity; NaN or +Infinity is a RangeError. Absent: `absent`.
+  float floor_or(const char* key, float absent) const {
+    if (!has(key)) return absent;
+    const Napi::Value v = get(key);
+    if (!v.IsNumber()) throw_type(env_, std::string(key) + ": expected a number, got " + describe(v));
+    const double d = v.As<Napi::Number>().DoubleValue();
+    if (std::isnan(d) || d == INFINITY)
+      throw_range(env_, std::string(key) + ": expected a number below Infinity, got " + std::to_string(d));
+    // The smallest float >= d: float scores pass exactly when they are >= d as numbers.
+    float f = static_cast<float>(d);
+    if (static_cast<double>(f) < d) f = std::nextafter(f, INFINITY);
+    return f;
+  }
 
-  // Holds every typed array read so far until an async job ends.
+  // Holds the options object and every object read from it until an async job ends.
   void keep(KeepAlive* keep) const {
-    if (keep)
-      for (const auto& v : arrays_) keep->hold(v);
+    if (!keep) return;
+    keep->hold(obj_);
+    for (const auto& v : read_) keep->hold(v);
   }
 
  private:
   Napi::Env env_;
   Napi::Object obj_;
-  std::vector<Napi::Value> arrays_;
+  mutable std::vector<Napi::Value> read_;
 };
 
 // Throws unless the byte ranges of two views are disjoint: an output that overlaps an input

@@ -19,6 +19,15 @@ Napi::Value DetectedIsa(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), isa_name(detected_isa()));
 }
 
+// kernelIsas() -> { general, i8Dot, crc32c }: the ISA each kernel family runs now.
+Napi::Value KernelIsas(const Napi::CallbackInfo& info) {
+  Napi::Object out = Napi::Object::New(info.Env());
+  out.Set("general", isa_name(active_isa(Kernel::kGeneral)));
+  out.Set("i8Dot", isa_name(active_isa(Kernel::kI8Dot)));
+  out.Set("crc32c", isa_name(active_isa(Kernel::kCrc32c)));
+  return out;
+}
+
 Napi::Value SetIsa(const Napi::CallbackInfo& info) {
   expect_args(info, 1, "setIsa");
   if (!info[0].IsString()) throw_type(info.Env(), "isa: expected 'scalar' | 'avx2' | 'avx512', got " + describe(info[0]));
@@ -65,6 +74,7 @@ void InitCpu(Napi::Env env, Napi::Object exports) {
   exports.Set("getIsa", Napi::Function::New(env, GetIsa));
   exports.Set("detectedIsa", Napi::Function::New(env, DetectedIsa));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa));
+  exports.Set("kernelIsas", Napi::Function::New(env, KernelIsas));
   exports.Set("defaultThreads", Napi::Function::New(env, DefaultThreads));
   exports.Set("measureReadBandwidth", Napi::Function::New(env, MeasureReadBandwidth));
   exports.Set("measureFmaPeak", Napi::Function::New(env, MeasureFmaPeak));

@@ -1,110 +1,112 @@
-// Bindings for FaceIndex storage: encode (normalise + quantise) rows, decode them, and
-// search them (faces or identities) on a libuv worker. The TypeScript layer validates and
-// allocates; this file re-checks every size before a kernel touches memory.
+// Bindings for a gallery's stored rows: encode (sync and on a worker), decode, search faces or
+// identities (on a worker), and the id table. Each takes one named options object, unpacked
+// into a job ("baton") whose every size is checked here before a kernel touches memory; the
+// kernels (gallery_rows.h, gallery_search.h, id_table.h) do all the computing.
 #include <algorithm>
-#include <cmath>
+#include <limits>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "args.h"
-#include "promise_worker.h"
 #include "bindings.h"
-#include "facecore/id_table.h"
+#include "facecore/gallery_rows.h"
 #include "facecore/gallery_search.h"
-#include "facecore/quantize.h"
-#include "facecore/similarity.h"
+#include "facecore/id_table.h"
 #include "non_finite.h"
+#include "promise_worker.h"
 
 namespace facecore::addon {
 namespace {
 
 constexpr double kMaxDim = 65536;
+constexpr double kMaxRows = 2147483647.0;
 
-Storage storage_arg(const Napi::Value& v) { return static_cast<Storage>(size_arg(v, "storage", 0, 2)); }
-Metric metric_arg(const Napi::Value& v) { return size_arg(v, "metric", 0, 1) == 0 ? Metric::kDot : Metric::kCosine; }
-
-size_t element_bytes(Storage s) { return s == Storage::kF32 ? 4 : s == Storage::kF16 ? 2 : 1; }
 napi_typedarray_type storage_array(Storage s) {
   return s == Storage::kF32 ? napi_float32_array : s == Storage::kF16 ? napi_uint16_array : napi_int8_array;
 }
 
+Storage storage_of(const Options& o) { return static_cast<Storage>(o.size("storage", 0, 2)); }
+Metric metric_of(const Options& o) { return o.size("metric", 0, 1) == 0 ? Metric::kDot : Metric::kCosine; }
+
 // The stored rows' typed array (Float32Array / Uint16Array / Int8Array by storage), holding >= rows x dim.
-const void* stored_data(const Napi::Value& v, Storage s, size_t rows, size_t dim, const char* name) {
+void* stored_data(const Options& o, const char* key, Storage s, size_t rows, size_t dim) {
+  const Napi::Value v = o.get(key);
   const char* want = typed_array_name(storage_array(s));
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != storage_array(s))
-    throw_type(v.Env(), std::string(name) + ": expected a " + want + ", got " + describe(v));
+    throw_type(o.env(), std::string(key) + ": expected a " + want + " (storage " + std::to_string(int(s)) + "), got " +
+                            describe(v));
   auto arr = v.As<Napi::TypedArray>();
   if (arr.ElementLength() < rows * dim)
-    throw_range(v.Env(), std::string(name) + ": expected at least " + std::to_string(rows * dim) + " elements, got " +
+    throw_range(o.env(), std::string(key) + ": expected at least " + std::to_string(rows * dim) + " elements, got " +
                              std::to_string(arr.ElementLength()));
-  return static_cast<const uint8_t*>(arr.ArrayBuffer().Data()) + arr.ByteOffset();
+  return static_cast<uint8_t*>(arr.ArrayBuffer().Data()) + arr.ByteOffset();
 }
 
-const float* scales_arg(const Napi::Value& v, Storage s, size_t rows) {
-  auto sc = typed_array<float>(v, "scales");
-  if (s == Storage::kI8 && sc.length < rows)
-    throw_range(v.Env(), "scales: expected at least " + std::to_string(rows) + " elements, got " + std::to_string(sc.length));
-  return sc.data;
+template <typename T>
+T* at_least(const Options& o, const char* key, size_t n) {
+  auto a = o.array<T>(key);
+  if (a.length < n)
+    throw_range(o.env(), std::string(key) + ": expected at least " + std::to_string(n) + " elements, got " +
+                             std::to_string(a.length));
+  return a.data;
 }
 
-// indexEncode(vectors, dim, storage, normalize, outData, outScales): rows -> stored form.
-Napi::Value Encode(const Napi::CallbackInfo& info) {
-  expect_args(info, 6, "indexEncode");
-  Napi::Env env = info.Env();
-  auto x = typed_array<float>(info[0], "vectors");
-  const size_t dim = size_arg(info[1], "dim", 1, kMaxDim);
-  if (x.length % dim != 0) throw_range(env, "vectors: expected a length that is a multiple of dim (" + std::to_string(dim) + "), got " + std::to_string(x.length));
-  const size_t n = x.length / dim;
-  const Storage storage = storage_arg(info[2]);
-  const bool normalize = info[3].ToBoolean();
-  void* out = const_cast<void*>(stored_data(info[4], storage, n, dim, "outData"));
-  float* scales = const_cast<float*>(scales_arg(info[5], storage, n));
+float* scales_of(const Options& o, const char* key, Storage s, size_t rows) {
+  return at_least<float>(o, key, s == Storage::kI8 ? rows : 0);
+}
 
-  // A few hundred rows at a time through a small buffer: normalising all n rows into one
-  // n x dim scratch cost more in fresh-page faults than the encoding itself.
-  constexpr size_t kChunkRows = 256;
-  std::vector<float> unit(normalize ? std::min(n, kChunkRows) * dim : 0), inv(std::min(n, kChunkRows));
-  for (size_t r0 = 0; r0 < n; r0 += kChunkRows) {
-    const size_t rn = std::min(kChunkRows, n - r0);
-    const float* rows = x.data + r0 * dim;
-    if (normalize) {
-      detail::inverse_norms(rows, rn, dim, inv.data());
-      for (size_t i = 0; i < rn; ++i)
-        for (size_t k = 0; k < dim; ++k) unit[i * dim + k] = rows[i * dim + k] * inv[i];
-      rows = unit.data();
-    }
-    bool finite = true;
-    for (size_t i = 0; i < rn * dim; ++i) finite &= std::isfinite(rows[i]);
-    if (!finite) throw_range(env, non_finite_message({{"vectors", x.data, x.length}}, dim));
-    switch (storage) {
-      case Storage::kF32: std::copy(rows, rows + rn * dim, static_cast<float*>(out) + r0 * dim); break;
-      case Storage::kF16: f32_to_f16(rows, rn * dim, static_cast<uint16_t*>(out) + r0 * dim); break;
-      case Storage::kI8: quantize_i8(rows, rn, dim, static_cast<int8_t*>(out) + r0 * dim, scales + r0); break;
-    }
+size_t rows_in(const Options& o, const ArrayView<float>& x, size_t dim, const char* key) {
+  if (x.length % dim != 0)
+    throw_range(o.env(), std::string(key) + ": expected a length that is a multiple of dim (" + std::to_string(dim) +
+                             "), got " + std::to_string(x.length));
+  return x.length / dim;
+}
+
+// galleryEncode({ vectors, dim, storage, normalize, outData, outScales })
+struct EncodeJob {
+  ArrayView<float> vectors;
+  size_t dim = 0, n = 0;
+  Storage storage = Storage::kF32;
+  bool normalize = false;
+  void* out = nullptr;
+  float* scales = nullptr;
+  Status status = Status::kOk;
+
+  void run() { status = encode_rows(vectors.data, n, dim, storage, normalize, out, scales); }
+  std::string failure() const {
+    return status == Status::kOk ? std::string() : non_finite_message({{"vectors", vectors.data, vectors.length}}, dim);
   }
-  return env.Undefined();
+};
+
+std::unique_ptr<EncodeJob> parse_encode(const Napi::CallbackInfo& info, KeepAlive* keep) {
+  const Options o(info, "galleryEncode");
+  auto job = std::make_unique<EncodeJob>();
+  job->vectors = o.array<float>("vectors");
+  job->dim = o.size("dim", 1, kMaxDim);
+  job->n = rows_in(o, job->vectors, job->dim, "vectors");
+  job->storage = storage_of(o);
+  job->normalize = o.flag("normalize");
+  job->out = stored_data(o, "outData", job->storage, job->n, job->dim);
+  job->scales = scales_of(o, "outScales", job->storage, job->n);
+  o.keep(keep);
+  return job;
 }
 
-// indexDecode(data, scales, storage, dim, row, rows, out): stored rows [row, row + rows) -> float32.
+// galleryDecode({ data, scales, storage, dim, row, rows, out }): stored rows [row, row + rows) -> float32.
 Napi::Value Decode(const Napi::CallbackInfo& info) {
-  expect_args(info, 7, "indexDecode");
-  const Storage storage = storage_arg(info[2]);
-  const size_t dim = size_arg(info[3], "dim", 1, kMaxDim);
-  const size_t row = size_arg(info[4], "row", 0, 2147483647.0), rows = size_arg(info[5], "rows", 0, 2147483647.0);
-  const auto* data = static_cast<const uint8_t*>(stored_data(info[0], storage, row + rows, dim, "data"));
-  const float* scales = scales_arg(info[1], storage, row + rows);
-  auto out = typed_array<float>(info[6], "out");
-  if (out.length < rows * dim) throw_range(info.Env(), "out: expected at least " + std::to_string(rows * dim) + " elements, got " + std::to_string(out.length));
-  const size_t offset = row * dim * element_bytes(storage);
-  switch (storage) {
-    case Storage::kF32: std::copy_n(reinterpret_cast<const float*>(data + offset), rows * dim, out.data); break;
-    case Storage::kF16: f16_to_f32(reinterpret_cast<const uint16_t*>(data + offset), rows * dim, out.data); break;
-    case Storage::kI8: dequantize_i8(reinterpret_cast<const int8_t*>(data + offset), scales + row, rows, dim, out.data); break;
-  }
+  const Options o(info, "galleryDecode");
+  const Storage storage = storage_of(o);
+  const size_t dim = o.size("dim", 1, kMaxDim);
+  const size_t row = o.size("row", 0, kMaxRows), rows = o.size("rows", 0, kMaxRows);
+  const void* data = stored_data(o, "data", storage, row + rows, dim);
+  const float* scales = scales_of(o, "scales", storage, row + rows);
+  float* out = at_least<float>(o, "out", rows * dim);
+  decode_rows(data, scales, storage, dim, row, rows, out);
   return info.Env().Undefined();
 }
 
+// gallerySearch({ queries, dim, metric, storage, data, scales, n, mask, k, minScore, outIndex, outScores, threads })
+// gallerySearchLabels({ ...the same, labels, nLabels, aggregate })
 struct SearchJob {
   bool by_label = false;
   ArrayView<float> queries;
@@ -112,6 +114,7 @@ struct SearchJob {
   StoredRows rows;
   Metric metric = Metric::kCosine;
   Aggregate aggregate = Aggregate::kMax;
+  float min_score = -std::numeric_limits<float>::infinity();
   const int32_t* labels = nullptr;
   int32_t* out_index = nullptr;
   float* out_scores = nullptr;
@@ -124,86 +127,86 @@ struct SearchJob {
 
   void run() {
     status = by_label ? index_top_labels(queries.data, nq, rows, labels, n_labels, aggregate, k, metric, out_index,
-                                         out_scores, threads)
-                      : index_topk(queries.data, nq, rows, k, metric, out_index, out_scores, threads);
+                                         out_scores, threads, min_score)
+                      : index_topk(queries.data, nq, rows, k, metric, out_index, out_scores, threads, min_score);
   }
 };
 
-// indexSearchAsync(queries, dim, metric, storage, data, scales, n, mask, k, outIndex, outScores, threads)
-// indexSearchLabelsAsync(queries, dim, metric, storage, data, scales, n, mask, labels, nLabels, aggregate, k,
-//                        outLabels, outScores, threads)
-std::unique_ptr<SearchJob> parse(const Napi::CallbackInfo& info, bool by_label, KeepAlive* keep) {
-  Napi::Env env = info.Env();
-  expect_args(info, by_label ? 15 : 12, by_label ? "indexSearchLabels" : "indexSearch");
+std::unique_ptr<SearchJob> parse_search(const Napi::CallbackInfo& info, bool by_label, KeepAlive* keep) {
+  const Options o(info, by_label ? "gallerySearchLabels" : "gallerySearch");
   auto job = std::make_unique<SearchJob>();
   job->by_label = by_label;
-  job->queries = typed_array<float>(info[0], "queries");
-  const size_t dim = size_arg(info[1], "dim", 1, kMaxDim);
-  if (job->queries.length % dim != 0) throw_range(env, "queries: expected a length that is a multiple of dim (" + std::to_string(dim) + "), got " + std::to_string(job->queries.length));
-  job->nq = job->queries.length / dim;
-  job->metric = metric_arg(info[2]);
+  job->queries = o.array<float>("queries");
+  const size_t dim = o.size("dim", 1, kMaxDim);
+  job->nq = rows_in(o, job->queries, dim, "queries");
+  job->metric = metric_of(o);
   StoredRows& r = job->rows;
-  r.storage = storage_arg(info[3]);
+  r.storage = storage_of(o);
   r.dim = dim;
-  r.n = size_arg(info[6], "n", 0, 2147483647.0);
-  r.data = stored_data(info[4], r.storage, r.n, dim, "data");
-  r.scales = scales_arg(info[5], r.storage, r.n);
-  if (!info[7].IsNull()) {
-    auto mask = typed_array<uint8_t>(info[7], "mask");
-    if (mask.length < r.n) throw_range(env, "mask: expected at least " + std::to_string(r.n) + " elements, got " + std::to_string(mask.length));
-    r.mask = mask.data;
-  }
-  size_t next = 8;
+  r.n = o.size("n", 0, kMaxRows);
+  r.data = stored_data(o, "data", r.storage, r.n, dim);
+  r.scales = scales_of(o, "scales", r.storage, r.n);
+  if (o.has("mask")) r.mask = at_least<uint8_t>(o, "mask", r.n);
   if (by_label) {
-    auto labels = typed_array<int32_t>(info[next++], "labels");
-    job->n_labels = size_arg(info[next++], "nLabels", 0, 2147483647.0);
-    if (labels.length < r.n) throw_range(env, "labels: expected at least " + std::to_string(r.n) + " elements, got " + std::to_string(labels.length));
+    job->n_labels = o.size("nLabels", 0, kMaxRows);
+    const int32_t* labels = at_least<int32_t>(o, "labels", r.n);
     for (size_t i = 0; i < r.n; ++i)
-      if (labels.data[i] < 0 || static_cast<size_t>(labels.data[i]) >= job->n_labels)
-        throw_range(env, "labels: expected values in [0, " + std::to_string(job->n_labels) + "), got " + std::to_string(labels.data[i]) + " at index " + std::to_string(i));
-    job->labels = labels.data;
-    job->aggregate = size_arg(info[next++], "aggregate", 0, 1) == 0 ? Aggregate::kMax : Aggregate::kMean;
+      if (labels[i] < 0 || static_cast<size_t>(labels[i]) >= job->n_labels)
+        throw_range(o.env(), "labels: expected values in [0, " + std::to_string(job->n_labels) + "), got " +
+                                 std::to_string(labels[i]) + " at index " + std::to_string(i));
+    job->labels = labels;
+    job->aggregate = o.size("aggregate", 0, 1) == 0 ? Aggregate::kMax : Aggregate::kMean;
   }
-  job->k = size_arg(info[next++], "k", 1, 2147483647.0);
+  job->k = o.size("k", 1, kMaxRows);
+  job->min_score = o.floor_or("minScore", -std::numeric_limits<float>::infinity());
   const size_t kk = std::min(job->k, by_label ? job->n_labels : r.n);
-  auto out_index = typed_array<int32_t>(info[next++], "outIndex");
-  auto out_scores = typed_array<float>(info[next++], "outScores");
-  if (out_index.length < job->nq * kk || out_scores.length < job->nq * kk)
-    throw_range(env, "out: expected outIndex and outScores of at least " + std::to_string(job->nq * kk) + " elements, got " + std::to_string(out_index.length) + " and " + std::to_string(out_scores.length));
-  job->out_index = out_index.data;
-  job->out_scores = out_scores.data;
-  job->threads = static_cast<int>(size_arg(info[next++], "threads", 1, 1024));
-  keep->hold_objects(info);
+  job->out_index = at_least<int32_t>(o, "outIndex", job->nq * kk);
+  job->out_scores = at_least<float>(o, "outScores", job->nq * kk);
+  job->threads = static_cast<int>(o.size("threads", 1, 1024));
+  o.keep(keep);
   return job;
 }
 
-Napi::Value SearchAsync(const Napi::CallbackInfo& info, bool by_label) {
+template <class Job>
+Napi::Value Async(const Napi::CallbackInfo& info, const char* name, std::unique_ptr<Job> (*parse)(const Napi::CallbackInfo&, KeepAlive*)) {
   auto keep = std::make_unique<KeepAlive>();
-  auto job = parse(info, by_label, keep.get());
-  return PromiseWorker<SearchJob>::Start(info.Env(), "facecore.indexSearch", std::move(job), std::move(keep));
+  auto job = parse(info, keep.get());
+  return PromiseWorker<Job>::Start(info.Env(), name, std::move(job), std::move(keep));
 }
 
-// indexIdTable(bytes, count, table) -> count, the index of the first repeated id, or -1 if
-// bytes is not `count` NUL-terminated ids. table: zeroed Int32Array, power-of-two length.
+// galleryIdTable({ bytes, count, table }) -> count, the index of the first repeated id, or -1
+// if bytes is not `count` NUL-terminated ids. table: zeroed Int32Array, power-of-two length.
 Napi::Value IdTable(const Napi::CallbackInfo& info) {
-  expect_args(info, 3, "indexIdTable");
-  auto bytes = typed_array<uint8_t>(info[0], "bytes");
-  const size_t count = size_arg(info[1], "count", 0, 2147483646.0);
-  auto table = typed_array<int32_t>(info[2], "table");
+  const Options o(info, "galleryIdTable");
+  auto bytes = o.array<uint8_t>("bytes");
+  const size_t count = o.size("count", 0, 2147483646.0);
+  auto table = o.array<int32_t>("table");
   if (table.length <= count || (table.length & (table.length - 1)) != 0)
-    throw_range(info.Env(), "table: expected a power-of-two length above count (" + std::to_string(count) + "), got " + std::to_string(table.length));
+    throw_range(info.Env(), "table: expected a power-of-two length above count (" + std::to_string(count) + "), got " +
+                                std::to_string(table.length));
   return Napi::Number::New(info.Env(), static_cast<double>(build_id_table(bytes.data, bytes.length, count, table.data, table.length)));
 }
 
 }  // namespace
 
 void InitIndex(Napi::Env env, Napi::Object exports) {
-  exports.Set("indexEncode", Napi::Function::New(env, Encode));
-  exports.Set("indexDecode", Napi::Function::New(env, Decode));
-  exports.Set("indexIdTable", Napi::Function::New(env, IdTable));
-  exports.Set("indexSearchAsync", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return SearchAsync(i, false); }));
-  exports.Set("indexSearchLabelsAsync",
-              Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return SearchAsync(i, true); }));
+  exports.Set("galleryEncode", Napi::Function::New(env, [](const Napi::CallbackInfo& i) {
+                auto job = parse_encode(i, nullptr);
+                return RunNow(i.Env(), *job);
+              }));
+  exports.Set("galleryEncodeAsync", Napi::Function::New(env, [](const Napi::CallbackInfo& i) {
+                return Async<EncodeJob>(i, "facecore.galleryEncode", parse_encode);
+              }));
+  exports.Set("galleryDecode", Napi::Function::New(env, Decode));
+  exports.Set("galleryIdTable", Napi::Function::New(env, IdTable));
+  exports.Set("gallerySearchAsync", Napi::Function::New(env, [](const Napi::CallbackInfo& i) {
+                return Async<SearchJob>(i, "facecore.gallerySearch",
+                                        [](const Napi::CallbackInfo& c, KeepAlive* k) { return parse_search(c, false, k); });
+              }));
+  exports.Set("gallerySearchLabelsAsync", Napi::Function::New(env, [](const Napi::CallbackInfo& i) {
+                return Async<SearchJob>(i, "facecore.gallerySearchLabels",
+                                        [](const Napi::CallbackInfo& c, KeepAlive* k) { return parse_search(c, true, k); });
+              }));
 }
 
 }  // namespace facecore::addon

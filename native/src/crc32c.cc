@@ -78,7 +78,7 @@ uint32_t crc32c_shift(uint32_t reg, size_t n) {
 uint32_t crc32c(uint32_t crc, const void* data, size_t n) {
   const auto* p = static_cast<const uint8_t*>(data);
 #if defined(FACECORE_X86)
-  if (active_isa() != Isa::kScalar) return ~detail::crc32c_raw_sse42(~crc, p, n);
+  if (active_isa(Kernel::kCrc32c) != Isa::kScalar) return ~detail::crc32c_raw_sse42(~crc, p, n);
 #endif
   return ~detail::crc32c_raw_table(~crc, p, n);
 }

@@ -1,23 +1,20 @@
 #include "facecore/gallery_search.h"
 
 #include <algorithm>
-#include <atomic>
-#include <cmath>
-#include <limits>
 #include <vector>
 
+#include "facecore/block_scan.h"
 #include "facecore/cpu_features.h"
-#include "facecore/parallel.h"
 #include "facecore/quantize.h"
+#include "facecore/result_handlers.h"
 #include "score_tile.h"
-#include "topk_handler.h"
 
 namespace facecore {
 namespace detail {
 
 DotBlockF16Fn dot_block_f16() {
 #if defined(FACECORE_X86)
-  switch (active_isa()) {
+  switch (active_isa(Kernel::kGeneral)) {
     case Isa::kAvx512: return dot_block_f16_avx512;
     case Isa::kAvx2: return dot_block_f16_avx2;
     default: break;
@@ -28,7 +25,7 @@ DotBlockF16Fn dot_block_f16() {
 
 DotBlockI8Fn dot_block_i8() {
 #if defined(FACECORE_X86)
-  switch (active_isa()) {
+  switch (active_isa(Kernel::kI8Dot)) {
     case Isa::kAvx512: return dot_block_i8_avx512;
     case Isa::kAvx2: return dot_block_i8_avx2;
     default: break;
@@ -41,223 +38,181 @@ DotBlockI8Fn dot_block_i8() {
 
 namespace {
 
-constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+// Tiles of stored rows. The queries are float32 (normalised for cosine, as the rows were when
+// stored), and for int8 storage int16 codes with one scale per query. A k-NN graph passes the
+// decoded rows [row0, row1) of the same gallery as the queries.
+class StoredTiles {
+ public:
+  struct Scratch {
+    std::vector<int32_t> itile;  // int8: exact integer scores
+    std::vector<float> wide;     // float16, many queries: the block widened to float32
+  };
 
-constexpr size_t kWidenF16MinRows = 8;
-
-size_t element_bytes(Storage s) { return s == Storage::kF32 ? 4 : s == Storage::kF16 ? 2 : 1; }
-
-// ~192 KiB of stored rows per block (as gallery_block_rows does for float32), so a block
-// stays in L2 while every query chunk passes over it.
-size_t block_rows(const StoredRows& rows) {
-  const size_t r = (192 * 1024) / (rows.dim * element_bytes(rows.storage));
-  return std::clamp<size_t>(r / 12 * 12, 12, 1536);
-}
-
-// The queries as each storage wants them: float32 (normalised for cosine), and for int8
-// storage int16 codes with one scale per query.
-struct Queries {
-  const float* f = nullptr;
-  std::vector<float> normalised;
-  std::vector<int16_t> codes;
-  std::vector<float> scales;
-
-  bool prepare(const float* q, size_t nq, size_t dim, bool cosine, Storage storage) {
+  StoredTiles(const StoredRows& rows, const float* q, size_t nq, bool cosine) : rows_(rows), nq_(nq), cosine_(cosine) {
+    const size_t dim = rows.dim;
     std::vector<float> inv(nq);
     detail::inverse_norms(q, nq, dim, inv.data());
-    if (!detail::all_finite(inv.data(), nq)) return false;
-    f = q;
-    if (cosine) {
-      normalised.resize(nq * dim);
+    finite_ = detail::all_finite(inv.data(), nq);
+    f_ = q;
+    if (cosine && finite_) {
+      normalised_.resize(nq * dim);
       for (size_t i = 0; i < nq; ++i)
-        for (size_t k = 0; k < dim; ++k) normalised[i * dim + k] = q[i * dim + k] * inv[i];
-      f = normalised.data();
+        for (size_t k = 0; k < dim; ++k) normalised_[i * dim + k] = q[i * dim + k] * inv[i];
+      f_ = normalised_.data();
     }
-    if (storage == Storage::kI8) {
-      codes.resize(nq * dim);
-      scales.resize(nq);
-      quantize_i16(f, nq, dim, codes.data(), scales.data());
+    if (rows.storage == Storage::kI8 && finite_) {
+      codes_.resize(nq * dim);
+      scales_.resize(nq);
+      quantize_i16(f_, nq, dim, codes_.data(), scales_.data());
     }
-    return true;
+    widen_ = rows.storage == Storage::kF16 && nq >= tuning::kWidenF16MinRows;
   }
+
+  bool queries_finite() const { return finite_; }
+  size_t block_rows() const { return scan_block_rows(rows_.dim, storage_bytes(rows_.storage)); }
+
+  Scratch scratch(size_t tile_rows) const {
+    Scratch s;
+    if (rows_.storage == Storage::kI8) s.itile.resize(tile_rows * block_rows());
+    if (widen_) s.wide.resize(block_rows() * rows_.dim);
+    return s;
+  }
+
+  void begin_block(Scratch& s, size_t g0, size_t gn) const {
+    if (widen_) f16_to_f32(static_cast<const uint16_t*>(rows_.data) + g0 * rows_.dim, gn * rows_.dim, s.wide.data());
+  }
+
+  bool tile(Scratch& s, size_t q0, size_t qn, size_t g0, size_t gn, float* tile, size_t lds) const {
+    const size_t dim = rows_.dim;
+    const float* q = f_ + q0 * dim;
+    switch (rows_.storage) {
+      case Storage::kF32:
+        f32_(q, qn, static_cast<const float*>(rows_.data) + g0 * dim, gn, dim, tile, lds, nullptr);
+        break;
+      case Storage::kF16:
+        if (widen_) f32_(q, qn, s.wide.data(), gn, dim, tile, lds, nullptr);
+        else f16_(q, qn, static_cast<const uint16_t*>(rows_.data) + g0 * dim, gn, dim, tile, lds);
+        break;
+      case Storage::kI8:
+        i8_(codes_.data() + q0 * dim, qn, static_cast<const int8_t*>(rows_.data) + g0 * dim, gn, dim, s.itile.data(),
+            lds);
+        break;
+    }
+    uint32_t non_finite = 0;
+    for (size_t i = 0; i < qn; ++i) {
+      float* row = tile + i * lds;
+      if (rows_.storage == Storage::kI8) {
+        const int32_t* irow = s.itile.data() + i * lds;
+        const float qs = scales_[q0 + i];
+        for (size_t j = 0; j < gn; ++j) row[j] = static_cast<float>(irow[j]) * (qs * rows_.scales[g0 + j]);
+      }
+      non_finite |= !detail::tile_finite(row, lds, 1, gn);
+      if (cosine_)
+        for (size_t j = 0; j < gn; ++j) row[j] = row[j] > 1.0f ? 1.0f : (row[j] < -1.0f ? -1.0f : row[j]);
+      if (rows_.mask != nullptr)
+        for (size_t j = 0; j < gn; ++j) row[j] = rows_.mask[g0 + j] == 0 ? kNoScore : row[j];
+    }
+    return non_finite == 0;
+  }
+
+ private:
+  const StoredRows& rows_;
+  size_t nq_;
+  bool cosine_, finite_ = true, widen_ = false;
+  const float* f_ = nullptr;
+  std::vector<float> normalised_, scales_;
+  std::vector<int16_t> codes_;
+  detail::DotBlockFn f32_ = detail::dot_block();
+  detail::DotBlockF16Fn f16_ = detail::dot_block_f16();
+  detail::DotBlockI8Fn i8_ = detail::dot_block_i8();
 };
 
-// Scans the stored rows in blocks, one contiguous range of blocks per part (thread), and
-// hands every finished (query chunk x block) score tile to sink(part, q0, qn, g0, gn, tile, lds).
-// Rows outside the mask score -Inf. Returns false on a non-finite score.
-template <class Sink>
-bool scan(const Queries& q, size_t nq, const StoredRows& rows, bool cosine, int parts, Sink&& sink) {
-  const size_t dim = rows.dim, gb = block_rows(rows), qc = detail::kQueryChunk;
-  const size_t n_blocks = (rows.n + gb - 1) / gb;
-  const auto f32_kernel = detail::dot_block();
-  const auto f16_kernel = detail::dot_block_f16();
-  const auto i8_kernel = detail::dot_block_i8();
-  // Many queries: each float16 block is widened once, then runs through the float32 kernel
-  // (its packed GEMM from 24 rows) instead of being converted again for every query strip.
-  const bool widen_f16 = rows.storage == Storage::kF16 && nq >= kWidenF16MinRows;
-  std::atomic<bool> bad{false};
-  parallel_for(parts, parts, [&](int part) {
-    size_t b_begin, b_end;
-    split_range(n_blocks, parts, part, &b_begin, &b_end);
-    const size_t tile_rows = std::min(qc, nq);
-    std::vector<float> tile(tile_rows * gb);
-    std::vector<int32_t> itile(rows.storage == Storage::kI8 ? tile_rows * gb : 0);
-    std::vector<float> wide(widen_f16 ? gb * dim : 0);
-    for (size_t blk = b_begin; blk < b_end; ++blk) {
-      const size_t g0 = blk * gb, gn = std::min(gb, rows.n - g0);
-      if (widen_f16) f16_to_f32(static_cast<const uint16_t*>(rows.data) + g0 * dim, gn * dim, wide.data());
-      for (size_t q0 = 0; q0 < nq; q0 += qc) {
-        const size_t qn = std::min(qc, nq - q0);
-        switch (rows.storage) {
-          case Storage::kF32:
-            f32_kernel(q.f + q0 * dim, qn, static_cast<const float*>(rows.data) + g0 * dim, gn, dim, tile.data(), gb,
-                       nullptr);
-            break;
-          case Storage::kF16:
-            if (widen_f16) {
-              f32_kernel(q.f + q0 * dim, qn, wide.data(), gn, dim, tile.data(), gb, nullptr);
-            } else {
-              f16_kernel(q.f + q0 * dim, qn, static_cast<const uint16_t*>(rows.data) + g0 * dim, gn, dim,
-                         tile.data(), gb);
-            }
-            break;
-          case Storage::kI8:
-            i8_kernel(q.codes.data() + q0 * dim, qn, static_cast<const int8_t*>(rows.data) + g0 * dim, gn, dim,
-                      itile.data(), gb);
-            break;
-        }
-        uint32_t non_finite = 0;
-        for (size_t i = 0; i < qn; ++i) {
-          float* row = tile.data() + i * gb;
-          if (rows.storage == Storage::kI8) {
-            const int32_t* irow = itile.data() + i * gb;
-            const float qs = q.scales[q0 + i];
-            for (size_t j = 0; j < gn; ++j) row[j] = static_cast<float>(irow[j]) * (qs * rows.scales[g0 + j]);
-          }
-          non_finite |= !detail::tile_finite(row, gb, 1, gn);
-          if (cosine)
-            for (size_t j = 0; j < gn; ++j) row[j] = row[j] > 1.0f ? 1.0f : (row[j] < -1.0f ? -1.0f : row[j]);
-          if (rows.mask != nullptr)
-            for (size_t j = 0; j < gn; ++j) row[j] = rows.mask[g0 + j] == 0 ? kNegInf : row[j];
-        }
-        if (non_finite != 0) {
-          bad.store(true, std::memory_order_relaxed);
-          return;
-        }
-        sink(part, q0, qn, g0, gn, tile.data(), gb);
+// Identity scores: per (part, query) one running max or sum per label over candidate rows.
+class LabelAggregateHandler {
+ public:
+  LabelAggregateHandler(const StoredRows& rows, const int32_t* labels, size_t n_labels, bool mean, size_t nq,
+                        int parts)
+      : rows_(rows), labels_(labels), n_labels_(n_labels), mean_(mean), nq_(nq), parts_(parts),
+        agg_(static_cast<size_t>(parts) * nq * n_labels, mean ? 0.0f : kNoScore) {}
+
+  void add(int part, size_t q0, size_t qn, size_t g0, size_t gn, const float* s, size_t lds) {
+    for (size_t i = 0; i < qn; ++i) {
+      float* a = agg_.data() + (static_cast<size_t>(part) * nq_ + q0 + i) * n_labels_;
+      const float* row = s + i * lds;
+      for (size_t j = 0; j < gn; ++j) {
+        if (rows_.mask != nullptr && rows_.mask[g0 + j] == 0) continue;
+        float& slot = a[labels_[g0 + j]];
+        slot = mean_ ? slot + row[j] : std::max(slot, row[j]);
       }
     }
-  });
-  return !bad.load();
-}
+  }
 
-int parts_for(const StoredRows& rows, int threads) {
-  const size_t gb = block_rows(rows), n_blocks = (rows.n + gb - 1) / gb;
-  return static_cast<int>(std::max<size_t>(1, std::min<size_t>(std::max(threads, 1), n_blocks)));
-}
+  // Query i's label scores, parts combined in order (-Inf for a label without candidates).
+  void merge(size_t i, const std::vector<uint32_t>& count, std::vector<float>* out) const {
+    out->assign(n_labels_, mean_ ? 0.0f : kNoScore);
+    for (int p = 0; p < parts_; ++p) {
+      const float* a = agg_.data() + (static_cast<size_t>(p) * nq_ + i) * n_labels_;
+      for (size_t l = 0; l < n_labels_; ++l) (*out)[l] = mean_ ? (*out)[l] + a[l] : std::max((*out)[l], a[l]);
+    }
+    for (size_t l = 0; l < n_labels_; ++l)
+      (*out)[l] = count[l] == 0 ? kNoScore : mean_ ? (*out)[l] / static_cast<float>(count[l]) : (*out)[l];
+  }
+
+ private:
+  const StoredRows& rows_;
+  const int32_t* labels_;
+  size_t n_labels_;
+  bool mean_;
+  size_t nq_;
+  int parts_;
+  std::vector<float> agg_;
+};
 
 }  // namespace
 
 Status index_topk(const float* queries, size_t nq, const StoredRows& rows, size_t k, Metric metric,
-                  int32_t* indices, float* scores, int threads) {
+                  int32_t* indices, float* scores, int threads, float min_score) {
   const size_t kk = std::min(k, rows.n);
   if (nq == 0 || kk == 0) return Status::kOk;
-  const bool cosine = metric == Metric::kCosine;
-  Queries q;
-  if (!q.prepare(queries, nq, rows.dim, cosine, rows.storage)) return Status::kNonFinite;
-
-  const int parts = parts_for(rows, threads);
-  std::vector<detail::Hit> hits(static_cast<size_t>(parts) * nq * kk);
-  std::vector<detail::TopKHeap> heaps(static_cast<size_t>(parts) * nq);
-  for (size_t h = 0; h < heaps.size(); ++h) heaps[h].reset(hits.data() + h * kk, kk);
-  const bool ok = scan(q, nq, rows, cosine, parts,
-                       [&](int part, size_t q0, size_t qn, size_t g0, size_t gn, const float* tile, size_t lds) {
-                         detail::TopKHeap* mine = heaps.data() + static_cast<size_t>(part) * nq + q0;
-                         for (size_t i = 0; i < qn; ++i) mine[i].offer(tile + i * lds, gn, static_cast<int32_t>(g0), detail::first_above());
-                       });
-  if (!ok) return Status::kNonFinite;
-
-  // Merge the parts' hits in (score desc, index asc) order; masked rows (-Inf) never count.
-  std::vector<detail::Hit> merged;
-  for (size_t i = 0; i < nq; ++i) {
-    merged.clear();
-    for (int p = 0; p < parts; ++p) {
-      const auto& h = heaps[static_cast<size_t>(p) * nq + i];
-      merged.insert(merged.end(), h.begin(), h.end());
-    }
-    const size_t m = std::min(kk, merged.size());
-    std::partial_sort(merged.begin(), merged.begin() + m, merged.end(), detail::better);
-    for (size_t r = 0; r < kk; ++r) {
-      const bool real = r < m && merged[r].score != kNegInf;
-      indices[i * kk + r] = real ? merged[r].index : -1;
-      scores[i * kk + r] = real ? merged[r].score : kNegInf;
-    }
-  }
-  return Status::kOk;
+  const StoredTiles tiles(rows, queries, nq, metric == Metric::kCosine);
+  if (!tiles.queries_finite()) return Status::kNonFinite;
+  return scan_top_k(plan_scan(nq, rows.n, tiles.block_rows(), threads), tiles, kk, min_score, indices, scores);
 }
 
 Status index_top_labels(const float* queries, size_t nq, const StoredRows& rows, const int32_t* labels,
                         size_t n_labels, Aggregate aggregate, size_t k, Metric metric, int32_t* out_labels,
-                        float* out_scores, int threads) {
+                        float* out_scores, int threads, float min_score) {
   const size_t kk = std::min(k, n_labels);
   if (nq == 0 || kk == 0) return Status::kOk;
   const bool cosine = metric == Metric::kCosine, mean = aggregate == Aggregate::kMean;
-  Queries q;
-  if (!q.prepare(queries, nq, rows.dim, cosine, rows.storage)) return Status::kNonFinite;
 
   // Candidate rows per label (the denominator of the mean; 0 = the label is absent).
   std::vector<uint32_t> count(n_labels, 0);
   for (size_t r = 0; r < rows.n; ++r)
     if (rows.mask == nullptr || rows.mask[r] != 0) ++count[labels[r]];
 
-  // Per part and query, one running aggregate per label. Queries go in groups small enough
-  // that these buffers stay under ~64 MiB however many labels there are.
-  const int parts = parts_for(rows, threads);
-  const size_t budget = (64u << 20) / sizeof(float);
+  // One part per thread: every part holds n_labels aggregates per query, and fewer parts
+  // mean larger query groups, so fewer passes over the gallery.
+  const size_t block = scan_block_rows(rows.dim, storage_bytes(rows.storage));
+  const int parts = plan_scan(nq, rows.n, block, threads, 1).parts;
+  const size_t budget = tuning::kLabelAggregateBytes / sizeof(float);
   const size_t group = std::clamp<size_t>(budget / (static_cast<size_t>(parts) * n_labels), 1, nq);
-  const float init = mean ? 0.0f : kNegInf;
-  std::vector<float> agg, merged(n_labels);
-  std::vector<detail::Hit> hits(kk);
-  detail::TopKHeap heap;
+  std::vector<float> merged;
+  std::vector<Hit> best;
+  const float floor = floor_below(min_score);
   for (size_t qa = 0; qa < nq; qa += group) {
     const size_t qg = std::min(group, nq - qa);
-    agg.assign(static_cast<size_t>(parts) * qg * n_labels, init);
-    Queries sub;
-    sub.f = q.f + qa * rows.dim;
-    if (rows.storage == Storage::kI8) {
-      sub.codes.assign(q.codes.begin() + qa * rows.dim, q.codes.begin() + (qa + qg) * rows.dim);
-      sub.scales.assign(q.scales.begin() + qa, q.scales.begin() + qa + qg);
-    }
-    const bool ok = scan(sub, qg, rows, cosine, parts,
-                         [&](int part, size_t q0, size_t qn, size_t g0, size_t gn, const float* tile, size_t lds) {
-                           for (size_t i = 0; i < qn; ++i) {
-                             float* a = agg.data() + (static_cast<size_t>(part) * qg + q0 + i) * n_labels;
-                             const float* row = tile + i * lds;
-                             for (size_t j = 0; j < gn; ++j) {
-                               if (rows.mask != nullptr && rows.mask[g0 + j] == 0) continue;
-                               float& slot = a[labels[g0 + j]];
-                               slot = mean ? slot + row[j] : std::max(slot, row[j]);
-                             }
-                           }
-                         });
-    if (!ok) return Status::kNonFinite;
+    const StoredTiles tiles(rows, queries + qa * rows.dim, qg, cosine);
+    if (!tiles.queries_finite()) return Status::kNonFinite;
+    const ScanGrid grid = plan_scan(qg, rows.n, block, threads, 1);
+    LabelAggregateHandler handler(rows, labels, n_labels, mean, qg, grid.parts);
+    if (!block_scan(grid, tiles, handler)) return Status::kNonFinite;
     for (size_t i = 0; i < qg; ++i) {
-      std::fill(merged.begin(), merged.end(), init);
-      for (int p = 0; p < parts; ++p) {
-        const float* a = agg.data() + (static_cast<size_t>(p) * qg + i) * n_labels;
-        for (size_t l = 0; l < n_labels; ++l) merged[l] = mean ? merged[l] + a[l] : std::max(merged[l], a[l]);
-      }
+      handler.merge(i, count, &merged);
+      best.clear();
       for (size_t l = 0; l < n_labels; ++l)
-        merged[l] = count[l] == 0 ? kNegInf : mean ? merged[l] / static_cast<float>(count[l]) : merged[l];
-      heap.reset(hits.data(), kk);
-      heap.offer(merged.data(), n_labels, 0, detail::first_above());
-      std::vector<detail::Hit> best(heap.begin(), heap.end());
-      std::sort(best.begin(), best.end(), detail::better);
-      for (size_t r = 0; r < kk; ++r) {
-        const bool real = r < best.size() && best[r].score != kNegInf;
-        out_labels[(qa + i) * kk + r] = real ? best[r].index : -1;
-        out_scores[(qa + i) * kk + r] = real ? best[r].score : kNegInf;
-      }
+        if (merged[l] > floor) best.push_back({merged[l], static_cast<int32_t>(l)});
+      write_best(best, kk, out_labels + (qa + i) * kk, out_scores + (qa + i) * kk);
     }
   }
   return Status::kOk;

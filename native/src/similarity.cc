@@ -14,7 +14,7 @@ namespace detail {
 
 DotBlockFn dot_block() {
 #if defined(FACECORE_X86)
-  switch (active_isa()) {
+  switch (active_isa(Kernel::kGeneral)) {
     case Isa::kAvx512: return dot_block_avx512;
     case Isa::kAvx2: return dot_block_avx2;
     default: break;
@@ -25,7 +25,7 @@ DotBlockFn dot_block() {
 
 FirstAboveFn first_above() {
 #if defined(FACECORE_X86)
-  switch (active_isa()) {
+  switch (active_isa(Kernel::kGeneral)) {
     case Isa::kAvx512: return first_above_avx512;
     case Isa::kAvx2: return first_above_avx2;
     default: break;
@@ -34,11 +34,7 @@ FirstAboveFn first_above() {
   return first_above_scalar;
 }
 
-size_t gallery_block_rows(size_t dim) {
-  // ~192 KiB of gallery per block: with a query chunk and its score tile it stays in a 1 MiB L2.
-  const size_t rows = (192 * 1024) / (dim * sizeof(float));
-  return std::clamp<size_t>(rows / 12 * 12, 12, 1536);
-}
+size_t gallery_block_rows(size_t dim) { return scan_block_rows(dim, sizeof(float)); }
 
 void inverse_norms(const float* x, size_t n, size_t dim, float* out) {
   for (size_t i = 0; i < n; ++i) {
@@ -61,7 +57,7 @@ Status similarity_matrix(const float* a, size_t na, const float* b, size_t nb, s
     detail::inverse_norms(a, na, dim, inv_a.data());
     if (!detail::all_finite(inv_a.data(), na)) return Status::kNonFinite;
   }
-  const size_t gb = detail::gallery_block_rows(dim), qc = detail::kQueryChunk;
+  const size_t gb = detail::gallery_block_rows(dim), qc = tuning::kQueryChunk;
   const size_t n_gblocks = (nb + gb - 1) / gb, n_qchunks = (na + qc - 1) / qc;
   const auto kernel = detail::dot_block();
   std::atomic<bool> bad{false};
@@ -69,7 +65,7 @@ Status similarity_matrix(const float* a, size_t na, const float* b, size_t nb, s
     const size_t g0 = (task / n_qchunks) * gb, q0 = (task % n_qchunks) * qc;
     const size_t gn = std::min(gb, nb - g0), qn = std::min(qc, na - q0);
     float* tile = out + q0 * nb + g0;
-    float gsq[1536];
+    float gsq[tuning::kBlockRowsMax];
     kernel(a + q0 * dim, qn, b + g0 * dim, gn, dim, tile, nb, cosine ? gsq : nullptr);
     bool ok = cosine ? detail::cosine_tile(tile, nb, qn, gn, inv_a.data() + q0, gsq)
                      : detail::tile_finite(tile, nb, qn, gn);

@@ -1,83 +1,64 @@
 #include "facecore/topk.h"
 
 #include <algorithm>
-#include <atomic>
 #include <vector>
 
-#include "facecore/parallel.h"
+#include "facecore/block_scan.h"
+#include "facecore/result_handlers.h"
 #include "score_tile.h"
-#include "topk_handler.h"
 
 namespace facecore {
+namespace {
 
-// faiss-style exact search: the gallery is split into contiguous ranges (a few per thread);
-// each thread scores L2-sized (query chunk x gallery block) tiles and feeds every row of
-// a tile to that query's handler, so no q x n score matrix is ever written. The per-thread
-// results are then merged per query with the same (score, lower index) order.
+// Tiles of raw float32 rows: the dot kernel also returns |g_j|^2, so cosine needs no
+// normalised copy of the gallery.
+struct RawF32Tiles {
+  const float* queries;
+  const float* gallery;
+  size_t dim;
+  bool cosine;
+  std::vector<float> inv_q;  // cosine: 1 / |q_i|
+  detail::DotBlockFn kernel = detail::dot_block();
+
+  RawF32Tiles(const float* q, size_t nq, const float* g, size_t dim_, Metric metric)
+      : queries(q), gallery(g), dim(dim_), cosine(metric == Metric::kCosine) {
+    if (cosine) {
+      inv_q.resize(nq);
+      detail::inverse_norms(q, nq, dim, inv_q.data());
+    }
+  }
+  bool queries_finite() const { return !cosine || detail::all_finite(inv_q.data(), inv_q.size()); }
+
+  std::vector<float> scratch(size_t) const { return std::vector<float>(tuning::kBlockRowsMax); }
+  void begin_block(std::vector<float>&, size_t, size_t) const {}
+  bool tile(std::vector<float>& gsq, size_t q0, size_t qn, size_t g0, size_t gn, float* s, size_t lds) const {
+    kernel(queries + q0 * dim, qn, gallery + g0 * dim, gn, dim, s, lds, cosine ? gsq.data() : nullptr);
+    return cosine ? detail::cosine_tile(s, lds, qn, gn, inv_q.data() + q0, gsq.data())
+                  : detail::tile_finite(s, lds, qn, gn);
+  }
+};
+
+}  // namespace
+
 Status topk_search(const float* queries, size_t nq, const float* gallery, size_t ng, size_t dim, size_t k,
-                   Metric metric, int32_t* indices, float* scores, int threads) {
+                   Metric metric, int32_t* indices, float* scores, int threads, float min_score) {
   const size_t kk = std::min(k, ng);
   if (nq == 0 || kk == 0) return Status::kOk;
-  const bool cosine = metric == Metric::kCosine;
-  std::vector<float> inv_q;
-  if (cosine) {
-    inv_q.resize(nq);
-    detail::inverse_norms(queries, nq, dim, inv_q.data());
-    if (!detail::all_finite(inv_q.data(), nq)) return Status::kNonFinite;
-  }
+  const RawF32Tiles tiles(queries, nq, gallery, dim, metric);
+  if (!tiles.queries_finite()) return Status::kNonFinite;
+  const ScanGrid grid = plan_scan(nq, ng, scan_block_rows(dim, sizeof(float)), threads);
+  return scan_top_k(grid, tiles, kk, min_score, indices, scores);
+}
 
-  const size_t gb = detail::gallery_block_rows(dim), qc = detail::kQueryChunk;
-  const size_t n_gblocks = (ng + gb - 1) / gb;
-  // More contiguous parts than threads, taken dynamically from the pool: a thread that the
-  // OS starves (a busy or shared machine) no longer holds everyone up. Each part keeps its
-  // own heaps, so gallery rows still reach a heap in increasing index order (the tie rule).
-  const int workers = std::max(threads, 1);
-  const size_t want_parts = workers == 1 ? 1 : static_cast<size_t>(workers) * 4;
-  const int parts = static_cast<int>(std::min<size_t>(want_parts, n_gblocks));
-  std::vector<detail::Hit> hits(static_cast<size_t>(parts) * nq * kk);
-  std::vector<detail::TopKHeap> heaps(static_cast<size_t>(parts) * nq);
-  const auto kernel = detail::dot_block();
-  const auto above = detail::first_above();
-  std::atomic<bool> bad{false};
-
-  parallel_for(parts, workers, [&](int part) {
-    size_t b_begin, b_end;
-    split_range(n_gblocks, parts, part, &b_begin, &b_end);
-    detail::TopKHeap* my_heaps = heaps.data() + static_cast<size_t>(part) * nq;
-    for (size_t i = 0; i < nq; ++i) my_heaps[i].reset(hits.data() + (static_cast<size_t>(part) * nq + i) * kk, kk);
-    std::vector<float> tile(qc * gb);
-    float gsq[1536];
-    bool ok = true;
-    for (size_t blk = b_begin; blk < b_end && ok; ++blk) {
-      const size_t g0 = blk * gb, gn = std::min(gb, ng - g0);
-      for (size_t q0 = 0; q0 < nq; q0 += qc) {
-        const size_t qn = std::min(qc, nq - q0);
-        kernel(queries + q0 * dim, qn, gallery + g0 * dim, gn, dim, tile.data(), gb, cosine ? gsq : nullptr);
-        ok = cosine ? detail::cosine_tile(tile.data(), gb, qn, gn, inv_q.data() + q0, gsq)
-                    : detail::tile_finite(tile.data(), gb, qn, gn);
-        if (!ok) break;
-        for (size_t i = 0; i < qn; ++i)
-          my_heaps[q0 + i].offer(tile.data() + i * gb, gn, static_cast<int32_t>(g0), above);
-      }
-    }
-    if (!ok) bad.store(true, std::memory_order_relaxed);
-  });
-  if (bad.load()) return Status::kNonFinite;
-
-  // Merge: the best kk of every part's hits, in (score desc, index asc) order.
-  std::vector<detail::Hit> merged;
-  for (size_t i = 0; i < nq; ++i) {
-    merged.clear();
-    for (int p = 0; p < parts; ++p) {
-      const auto& h = heaps[static_cast<size_t>(p) * nq + i];
-      merged.insert(merged.end(), h.begin(), h.end());
-    }
-    std::partial_sort(merged.begin(), merged.begin() + kk, merged.end(), detail::better);
-    for (size_t r = 0; r < kk; ++r) {
-      indices[i * kk + r] = merged[r].index;
-      scores[i * kk + r] = merged[r].score;
-    }
-  }
+Status range_search(const float* queries, size_t nq, const float* gallery, size_t ng, size_t dim, Metric metric,
+                    float min_score, std::vector<size_t>* lims, std::vector<int32_t>* indices,
+                    std::vector<float>* scores, int threads) {
+  const RawF32Tiles tiles(queries, nq, gallery, dim, metric);
+  if (!tiles.queries_finite()) return Status::kNonFinite;
+  const ScanGrid grid = plan_scan(nq, ng, scan_block_rows(dim, sizeof(float)), threads);
+  RangeHandler handler(nq, grid.parts, min_score);
+  if (!block_scan(grid, tiles, handler)) return Status::kNonFinite;
+  handler.write_all(lims, indices, scores, nq);
   return Status::kOk;
 }
 

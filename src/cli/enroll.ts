@@ -4,7 +4,8 @@
 
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { FaceIndex, Storage } from '../gallery/face-index.js';
+import { STORAGES, type Storage } from '../core/codes.js';
+import type { FaceIndex } from '../gallery/face-index.js';
 import type { Command, CliContext, ParsedArgs } from './command.js';
 import { eachLimited, photosUnder } from './files.js';
 import { openGallery, type FaceMeta } from './gallery.js';
@@ -25,8 +26,6 @@ ${MODEL_USAGE.split('\n').slice(0, 2).join('\n')}
   --json                       print the summary as JSON
   -h, --help                   show this help`;
 
-const STORAGES = ['f32', 'f16', 'i8'];
-
 interface Skipped {
   file: string;
   reason: string;
@@ -43,7 +42,7 @@ export const enrollCommand: Command = {
     const indexArg = args.values.index as string | undefined;
     if (!indexArg) throw new UsageError('missing --index <gallery.fci>');
     const storage = args.values.storage as string | undefined;
-    if (storage !== undefined && !STORAGES.includes(storage)) throw new UsageError(`--storage: expected f32, f16 or i8, got ${JSON.stringify(storage)}`);
+    if (storage !== undefined && !STORAGES.includes(storage as Storage)) throw new UsageError(`--storage: expected ${STORAGES.join(', ')}, got ${JSON.stringify(storage)}`);
     const dirArg = args.positionals[0]!;
     const dir = path.resolve(ctx.cwd, dirArg);
     const info = await stat(dir).catch(() => null);

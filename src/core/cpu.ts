@@ -1,13 +1,21 @@
 // Which kernel variant runs, and forcing one (for tests and comparisons).
-import { native, type IsaName } from '../native.js';
+import { native, type IsaName, type KernelIsas } from '../native.js';
 import { assertOneOf } from './validate.js';
 
-export type { IsaName };
+export type { IsaName, KernelIsas };
 const ISAS: readonly IsaName[] = ['scalar', 'avx2', 'avx512'];
 
 /** The ISA the kernels use now. */
 export function getIsa(): IsaName {
   return native.getIsa();
+}
+
+/**
+ * The ISA each kernel family runs now: getIsa() caps them all, and a family gets AVX-512 only
+ * when the CPU has what its kernels use (the int8 dot: VNNI).
+ */
+export function kernelIsas(): KernelIsas {
+  return native.kernelIsas();
 }
 
 /** The best ISA this CPU supports. */

@@ -1,13 +1,13 @@
 // Options common to the similarity kernels: metric and thread count.
 import { native } from '../native.js';
+import { METRICS, metricCode as codeOf, type Metric } from './codes.js';
 import { assertInteger, assertOneOf } from './validate.js';
 
-export type Metric = 'cosine' | 'dot';
-export const METRICS: readonly Metric[] = ['cosine', 'dot'];
+export { METRICS, type Metric };
 
-/** Kernel code of a metric (matches native Metric). */
+/** Kernel code of `options.metric` (default cosine), checked. */
 export function metricCode(metric: unknown): number {
-  return assertOneOf('options.metric', metric ?? 'cosine', METRICS) === 'dot' ? 0 : 1;
+  return codeOf(assertOneOf('options.metric', metric ?? 'cosine', METRICS));
 }
 
 /** Threads to use: the option, or every core of the machine. */

@@ -7,7 +7,8 @@
 import fs from 'node:fs';
 import { readWholeFile, writeFileAtomic } from './atomic-file.js';
 import { CorruptIndexError } from './errors.js';
-import { encodeIndex, readIndex, type ImageToWrite, type IndexImage, type Storage } from './file-format.js';
+import type { Storage } from '../core/codes.js';
+import { encodeIndex, readIndex, type ImageToWrite, type IndexImage } from './file-format.js';
 import { acquireLock } from './lock.js';
 import { createWal, readWal, WAL_HEADER_BYTES, WalWriter, frame, type Durability } from './wal.js';
 

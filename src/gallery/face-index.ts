@@ -2,13 +2,18 @@
 // float32, float16 or int8 storage, searched exactly by the native kernels; in memory, or
 // durable on disk with a write-ahead log (see durable-store.ts and docs/index-format.md).
 import fs from 'node:fs';
-import { native } from '../native.js';
-import { threadCount, type Metric, METRICS } from '../core/options.js';
+import { AGGREGATES, bytesPerValue, METRICS, STORAGES, type Metric, type Storage } from '../core/codes.js';
+import { searchRowLabels, searchRows, storedView } from '../core/gallery.js';
+import { threadCount } from '../core/options.js';
 import { assertInteger, assertOneOf, assertOptionsObject, describe, rowsOf } from '../core/validate.js';
 import { DurableStore, type Durability } from './durable-store.js';
 import { CorruptIndexError } from './errors.js';
-import { bytesPerValue, STORAGES, type ImageToWrite, type IndexImage, type Storage } from './file-format.js';
-import { RowStore, STORAGE_CODE, type Meta } from './row-store.js';
+import { type ImageToWrite, type IndexImage } from './file-format.js';
+import { candidateMask, checkFilter } from './filter.js';
+import type {
+  FaceEntry, FaceHit, FaceRecord, Gallery, GalleryAddOptions, GallerySearchLabelsOptions, GallerySearchOptions, LabelHit,
+} from './gallery.js';
+import { RowStore, type Meta } from './row-store.js';
 import { ADD, decodeRecord, encodeAdd, encodeRemove } from './wal-records.js';
 
 export type { Storage, Durability, Meta };
@@ -27,48 +32,10 @@ export interface OpenOptions extends Partial<FaceIndexOptions> {
   durability?: Durability;
 }
 
-export interface AddOptions {
-  /** The identity of each face (default: the face's own id). */
-  labels?: string[];
-  /** A JSON-serialisable object per face (or null/undefined). */
-  meta?: (Meta | null | undefined)[];
-}
-
-export interface FaceEntry {
-  id: string;
-  label: string;
-  meta?: Meta;
-}
-
-export interface FaceRecord extends FaceEntry {
-  /** The stored vector as float32 (normalised for cosine; dequantised for f16/i8). */
-  vector: Float32Array;
-}
-
-export interface SearchOptions {
-  /** Hits scoring below this are left out (open-set: no match rather than a wrong one). */
-  minScore?: number;
-  /** Only faces for which this returns true are candidates. */
-  filter?: (entry: FaceEntry) => boolean;
-  /** Threads for the kernel (default: the machine's cores). */
-  threads?: number;
-}
-
-export interface SearchLabelsOptions extends SearchOptions {
-  /** An identity's score: its best face ('max', default) or the mean over its faces. */
-  aggregate?: 'max' | 'mean';
-}
-
-export interface FaceHit {
-  id: string;
-  label: string;
-  score: number;
-}
-
-export interface LabelHit {
-  label: string;
-  score: number;
-}
+export type AddOptions = GalleryAddOptions;
+export type SearchOptions = GallerySearchOptions;
+export type SearchLabelsOptions = GallerySearchLabelsOptions;
+export type { FaceEntry, FaceHit, FaceRecord, LabelHit };
 
 const MAX_DIM = 65536;
 const F16_MAX = 65504;
@@ -111,7 +78,7 @@ function cleanMeta(value: unknown, n: number): (Meta | undefined)[] {
   });
 }
 
-export class FaceIndex {
+export class FaceIndex implements Gallery {
   #rows: RowStore;
   readonly #dim: number;
   readonly #storage: Storage;
@@ -234,31 +201,24 @@ export class FaceIndex {
 
   /** Per query row, the k best faces (best first; equal scores: the earlier slot). */
   async search(queries: Float32Array, k: number, options?: SearchOptions): Promise<FaceHit[][]> {
-    const { nq, minScore, mask, threads, rows } = this.#prepareSearch(queries, k, options);
-    const kk = Math.min(k, rows.n);
+    const { nq, search, rows } = this.#prepareSearch(queries, k, options);
     if (nq === 0) return [];
-    if (kk === 0 || rows.size === 0) return Array.from({ length: nq }, () => []);
-    const index = new Int32Array(nq * kk), scores = new Float32Array(nq * kk);
+    if (rows.size === 0) return Array.from({ length: nq }, () => []);
     const { ids, labelOf, labels } = { ids: rows.ids, labelOf: rows.labelOf, labels: rows.labels.names };
-    await this.#reading(() => native.indexSearchAsync(
-      queries, this.#dim, this.#metricCode, STORAGE_CODE[this.#storage], rows.data, rows.scales, rows.n, mask, k,
-      index, scores, threads));
-    return this.#collect(nq, kk, index, scores, minScore, (slot, score) => ({ id: ids[slot], label: labels[labelOf[slot]], score }));
+    const found = await this.#reading(() => searchRows(queries, this.#stored(rows), k, search));
+    return this.#collect(nq, found.k, found.index, found.scores, (slot, score) => ({ id: ids[slot], label: labels[labelOf[slot]], score }));
   }
 
   /** Per query row, the k best identities: each label scored by its best (or mean) face. */
   async searchLabels(queries: Float32Array, k: number, options?: SearchLabelsOptions): Promise<LabelHit[][]> {
-    const aggregate = assertOneOf('options.aggregate', (options as SearchLabelsOptions | undefined)?.aggregate ?? 'max', ['max', 'mean'] as const);
-    const { nq, minScore, mask, threads, rows } = this.#prepareSearch(queries, k, options);
-    const nLabels = rows.labels.count, kk = Math.min(k, nLabels);
+    const aggregate = assertOneOf('options.aggregate', (options as SearchLabelsOptions | undefined)?.aggregate ?? 'max', AGGREGATES);
+    const { nq, search, rows } = this.#prepareSearch(queries, k, options);
     if (nq === 0) return [];
-    if (kk === 0 || rows.size === 0) return Array.from({ length: nq }, () => []);
-    const out = new Int32Array(nq * kk), scores = new Float32Array(nq * kk);
+    if (rows.size === 0 || rows.labels.count === 0) return Array.from({ length: nq }, () => []);
     const names = rows.labels.names;
-    await this.#reading(() => native.indexSearchLabelsAsync(
-      queries, this.#dim, this.#metricCode, STORAGE_CODE[this.#storage], rows.data, rows.scales, rows.n, mask,
-      rows.labelOf, nLabels, aggregate === 'max' ? 0 : 1, k, out, scores, threads));
-    return this.#collect(nq, kk, out, scores, minScore, (l, score) => ({ label: names[l], score }));
+    const found = await this.#reading(() => searchRowLabels(queries, this.#stored(rows), rows.labelOf, rows.labels.count,
+      aggregate, k, search));
+    return this.#collect(nq, found.k, found.index, found.scores, (l, score) => ({ label: names[l], score }));
   }
 
   /**
@@ -291,8 +251,8 @@ export class FaceIndex {
 
   // --- internals ---
 
-  get #metricCode(): number {
-    return this.#metric === 'dot' ? 0 : 1;
+  #stored(rows: RowStore) {
+    return { storage: this.#storage, dim: this.#dim, n: rows.n, data: rows.data, scales: rows.scales };
   }
 
   #assertOpen(): void {
@@ -314,32 +274,20 @@ export class FaceIndex {
     const opts = assertOptionsObject('options', options);
     const nq = rowsOf('queries', queries, this.#dim);
     assertInteger('k', k, 1, 2 ** 31 - 1);
-    let minScore: number | undefined;
-    if (opts.minScore !== undefined) {
-      if (typeof opts.minScore !== 'number') throw new TypeError(`options.minScore: expected a number, got ${describe(opts.minScore)}`);
-      if (Number.isNaN(opts.minScore)) throw new RangeError('options.minScore: expected a number, got NaN');
-      minScore = opts.minScore;
+    const minScore = opts.minScore;
+    if (minScore !== undefined) {
+      if (typeof minScore !== 'number') throw new TypeError(`options.minScore: expected a number, got ${describe(minScore)}`);
+      if (Number.isNaN(minScore)) throw new RangeError('options.minScore: expected a number, got NaN');
     }
-    const filter = opts.filter;
-    if (filter !== undefined && typeof filter !== 'function') throw new TypeError(`options.filter: expected a function, got ${describe(filter)}`);
+    const filter = checkFilter('options.filter', opts.filter);
     const threads = threadCount(opts.threads);
     const rows = this.#rows;
     // The candidates as of now: a copy, so removes made while the search runs do not touch it.
     // Every slot live and no filter: no mask at all (a fresh 1 MB copy per search of 1M faces
     // cost ~3 ms of page faults). Slots are not reused while a search runs, and it scans only
     // [0, n) as of now, so what it sees is still the index as of its start.
-    if (!filter && rows.size === rows.n) return { nq, minScore, mask: null, threads, rows };
-    const mask = rows.live.slice(0, rows.n);
-    if (filter) {
-      for (let s = 0; s < rows.n; s++) {
-        if (!mask[s]) continue;
-        const entry: FaceEntry = { id: rows.ids[s], label: rows.labels.names[rows.labelOf[s]] };
-        const meta = rows.meta.get(s);
-        if (meta !== undefined) entry.meta = meta;
-        if (!(filter as (e: FaceEntry) => unknown)(entry)) mask[s] = 0;
-      }
-    }
-    return { nq, minScore, mask, threads, rows };
+    const mask = !filter && rows.size === rows.n ? null : candidateMask(rows, filter);
+    return { nq, rows, search: { metric: this.#metric, minScore: minScore as number | undefined, mask, threads } };
   }
 
   async #reading<T>(run: () => Promise<T>): Promise<T> {
@@ -351,16 +299,11 @@ export class FaceIndex {
     }
   }
 
-  #collect<T>(nq: number, kk: number, index: Int32Array, scores: Float32Array, minScore: number | undefined,
-    make: (i: number, score: number) => T): T[][] {
+  #collect<T>(nq: number, kk: number, index: Int32Array, scores: Float32Array, make: (i: number, score: number) => T): T[][] {
     const out: T[][] = [];
     for (let q = 0; q < nq; q++) {
       const hits: T[] = [];
-      for (let r = 0; r < kk; r++) {
-        const i = index[q * kk + r], score = scores[q * kk + r];
-        if (i < 0 || (minScore !== undefined && score < minScore)) break;
-        hits.push(make(i, score));
-      }
+      for (let r = 0; r < kk && index[q * kk + r] >= 0; r++) hits.push(make(index[q * kk + r], scores[q * kk + r]));
       out.push(hits);
     }
     return out;
@@ -384,9 +327,7 @@ export class FaceIndex {
     const aligned = v.byteOffset % bpv === 0 ? v : new Uint8Array(v);
     const capacity = aligned === v ? img.capacity : n;
     const len = capacity * this.#dim;
-    const data = this.#storage === 'f32' ? new Float32Array(aligned.buffer, aligned.byteOffset, len)
-      : this.#storage === 'f16' ? new Uint16Array(aligned.buffer, aligned.byteOffset, len)
-        : new Int8Array(aligned.buffer, aligned.byteOffset, len);
+    const data = storedView(this.#storage, aligned.buffer, aligned.byteOffset, len);
     const scales = new Float32Array(n > 0 && this.#storage === 'i8' ? n : 0);
     if (scales.length > 0) new Uint8Array(scales.buffer).set(img.scales);
     this.#rows = new RowStore(this.#dim, this.#storage);

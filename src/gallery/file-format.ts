@@ -4,12 +4,12 @@
 // each guarded by its own CRC-32C, all little-endian. The vector section starts on a 4 KiB
 // boundary so it can be mapped as the rows' memory instead of read into fresh memory.
 import fs from 'node:fs/promises';
-import { native } from '../native.js';
+import { bytesPerValue, metricCode, metricOf, storageCode, storageOf, type Metric, type Storage } from '../core/codes.js';
+import { buildIdTable, crc32c, crc32cAsync, mapFileRows } from '../core/gallery.js';
 import { CorruptIndexError } from './errors.js';
 import { StringIndex } from './string-index.js';
 
-export type Storage = 'f32' | 'f16' | 'i8';
-export const STORAGES: readonly Storage[] = ['f32', 'f16', 'i8'];
+export { crc32c };
 export const MAGIC = Buffer.from('FACEIDX\0', 'latin1');
 export const VERSION = 2;
 export const HEADER_BYTES = 128;
@@ -18,15 +18,11 @@ const VECTOR_ALIGN = 4096;
 /** Node 20's largest ArrayBuffer: the most a mapping can hold. */
 const MAX_MAP_BYTES = 2 ** 32;
 
-export function bytesPerValue(storage: Storage): number {
-  return storage === 'f32' ? 4 : storage === 'f16' ? 2 : 1;
-}
-
 /** Everything a file holds; `vectors` is the raw bytes of count x dim stored values. */
 export interface IndexImage {
   dim: number;
   storage: Storage;
-  metric: 'cosine' | 'dot';
+  metric: Metric;
   generation: number;
   ids: string[];
   /** Each face's identity; null when every label is the face's own id (stored as null). */
@@ -43,13 +39,6 @@ export interface IndexImage {
 export type ImageToWrite = Omit<IndexImage, 'capacity' | 'idTable'>;
 
 const align = (n: number, to = ALIGN) => Math.ceil(n / to) * to;
-export const crc32c = (bytes: Uint8Array): number => native.crc32c(bytes, 0);
-
-async function crc32cAsync(bytes: Uint8Array): Promise<number> {
-  const out = new Uint32Array(1);
-  await native.crc32cAsync(bytes, 0, out);
-  return out[0];
-}
 
 /** The file's bytes, as a list of buffers to write in order (no copy of the vectors). */
 export async function encodeIndex(img: ImageToWrite): Promise<Buffer[]> {
@@ -68,8 +57,8 @@ export async function encodeIndex(img: ImageToWrite): Promise<Buffer[]> {
   MAGIC.copy(header, 0);
   header.writeUInt32LE(VERSION, 8);
   header.writeUInt32LE(img.dim, 12);
-  header.writeUInt8(STORAGES.indexOf(img.storage), 16);
-  header.writeUInt8(img.metric === 'dot' ? 0 : 1, 17);
+  header.writeUInt8(storageCode(img.storage), 16);
+  header.writeUInt8(metricCode(img.metric), 17);
   header.writeUInt32LE(count, 20);
   header.writeBigUInt64LE(BigInt(img.generation), 24);
   const sections: [number, Uint8Array][] = [[tableOff, table], [vecOff, img.vectors], [scaleOff, img.scales]];
@@ -103,7 +92,7 @@ async function readAt(handle: fs.FileHandle, offset: number, length: number): Pr
  * `growRows` rows), else read.
  */
 export async function readIndex(file: string, growRows: (rows: number) => number): Promise<IndexImage> {
-  const fail = (section: string, detail: string): never => {
+  const fail: (section: string, detail: string) => never = (section, detail) => {
     throw new CorruptIndexError(file, section, detail);
   };
   const handle = await fs.open(file, 'r');
@@ -115,10 +104,9 @@ export async function readIndex(file: string, growRows: (rows: number) => number
     if (head.readUInt32LE(124) !== crc32c(head.subarray(0, 124))) fail('header', 'checksum mismatch');
     const version = head.readUInt32LE(8);
     if (version !== VERSION) fail('header', `unsupported version ${version} (this build reads ${VERSION})`);
-    const dim = head.readUInt32LE(12), storageCode = head.readUInt8(16), metricCode = head.readUInt8(17);
+    const dim = head.readUInt32LE(12), storage = storageOf(head.readUInt8(16)), metric = metricOf(head.readUInt8(17));
     const count = head.readUInt32LE(20);
-    if (dim < 1 || dim > 65536 || storageCode > 2 || metricCode > 1) fail('header', 'dim, storage or metric out of range');
-    const storage = STORAGES[storageCode];
+    if (dim < 1 || dim > 65536 || storage === undefined || metric === undefined) fail('header', 'dim, storage or metric out of range');
     const rowBytes = dim * bytesPerValue(storage);
     const section = (i: number, name: string, want: number) => {
       const off = Number(head.readBigUInt64LE(32 + i * 24)), len = Number(head.readBigUInt64LE(40 + i * 24));
@@ -146,7 +134,7 @@ export async function readIndex(file: string, growRows: (rows: number) => number
     zeros('table', front.subarray(table.len), table.off + table.len);
     const want = count + growRows(count);
     const reserve = Math.min(MAX_MAP_BYTES - (MAX_MAP_BYTES % Math.max(rowBytes, 1)), Math.max(vectors.len, want * rowBytes, 1));
-    const mapped = process.env.FACECORE_NO_MMAP ? null : native.mapFileRows(file, vectors.off, vectors.len, reserve);
+    const mapped = process.env.FACECORE_NO_MMAP ? null : mapFileRows(file, vectors.off, vectors.len, reserve);
     const vecBytes = mapped ? new Uint8Array(mapped, 0, vectors.len) : await readAt(handle, vectors.off, vectors.len);
     if ((await crc32cAsync(vecBytes)) !== vectors.crc) fail('vectors', 'checksum mismatch');
     const back = await readAt(handle, vectors.off + vectors.len, scales.off + scales.len - (vectors.off + vectors.len));
@@ -165,7 +153,7 @@ export async function readIndex(file: string, growRows: (rows: number) => number
     const { labels, meta } = parsed;
     const idBytes = tableBytes.subarray(4 + jsonLength);
     const idTable = new Int32Array(StringIndex.capacityFor(count));
-    const built = native.indexIdTable(idBytes, count, idTable);
+    const built = buildIdTable(idBytes, count, idTable);
     if (built < 0) fail('table', `expected ${count} NUL-terminated ids`);
     if (built < count) fail('table', `duplicate id at row ${built}`);
     const ids = count > 0 ? idBytes.toString('utf8', 0, idBytes.length - 1).split('\0') : [];
@@ -173,7 +161,7 @@ export async function readIndex(file: string, growRows: (rows: number) => number
     if (!(labels === null || stringsOf(labels))) fail('table', `expected ${count} labels (or null)`);
     if (meta !== null && !(Array.isArray(meta) && meta.length === count)) fail('table', `expected ${count} meta entries or null`);
     return {
-      dim, storage, metric: metricCode === 0 ? 'dot' : 'cosine', generation: Number(head.readBigUInt64LE(24)),
+      dim, storage, metric, generation: Number(head.readBigUInt64LE(24)),
       ids, labels: labels as string[] | null, meta: meta as IndexImage['meta'],
       vectors: vecBytes, scales: scaleBytes, idTable,
       capacity: mapped ? Math.floor(mapped.byteLength / Math.max(rowBytes, 1)) : count,

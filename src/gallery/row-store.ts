@@ -6,31 +6,23 @@
 // Per face, beyond its vector: the id reference (8 B), its index entry (~6-11 B), live flag
 // (1 B), label number (4 B), and per identity a name reference, a reference count and an
 // index entry (~19 B); meta only where a face has some.
-import { native } from '../native.js';
-import { bytesPerValue, type Storage } from './file-format.js';
+import { bytesPerValue, type Storage } from '../core/codes.js';
+import { decodeRows, encodeRows, reserveRows, storedArray, storedView, type StoredArray } from '../core/gallery.js';
 import { StringIndex } from './string-index.js';
 
-export type StoredArray = Float32Array | Uint16Array | Int8Array;
+export type { StoredArray };
 export type Meta = Record<string, unknown>;
-
-export const STORAGE_CODE: Record<Storage, number> = { f32: 0, f16: 1, i8: 2 };
 
 /** Node 20's largest ArrayBuffer. */
 const MAX_BUFFER_BYTES = 2 ** 32;
-/** From this size rows live in reserved memory (native.reserveRows): pages are only allocated when written. */
+/** From this size rows live in reserved memory (reserveRows): pages are only allocated when written. */
 const RESERVE_FROM_BYTES = 1 << 20;
-
-function view(storage: Storage, buffer: ArrayBuffer, elements: number): StoredArray {
-  return storage === 'f32' ? new Float32Array(buffer, 0, elements)
-    : storage === 'f16' ? new Uint16Array(buffer, 0, elements) : new Int8Array(buffer, 0, elements);
-}
 
 /** Zeroed storage for `n` values. */
 export function allocRows(storage: Storage, n: number): StoredArray {
   const bytes = n * bytesPerValue(storage);
-  const reserved = bytes >= RESERVE_FROM_BYTES && bytes <= MAX_BUFFER_BYTES ? native.reserveRows(bytes) : null;
-  if (reserved) return view(storage, reserved, n);
-  return storage === 'f32' ? new Float32Array(n) : storage === 'f16' ? new Uint16Array(n) : new Int8Array(n);
+  const reserved = bytes >= RESERVE_FROM_BYTES && bytes <= MAX_BUFFER_BYTES ? reserveRows(bytes) : null;
+  return reserved ? storedView(storage, reserved, 0, n) : storedArray(storage, n);
 }
 
 /**
@@ -114,6 +106,11 @@ export class LabelTable {
 
   has(name: string): boolean {
     return this.lookup().has(name);
+  }
+
+  /** The label number of a name in use, or undefined. */
+  find(name: string): number | undefined {
+    return this.lookup().get(name);
   }
 }
 
@@ -220,7 +217,7 @@ export class RowStore {
     const appended = count - reusable;
     this.grow(this.n + appended);
     const encode = (from: number, to: number, out: StoredArray, scales: Float32Array) =>
-      native.indexEncode(vectors.subarray(from * dim, to * dim), dim, STORAGE_CODE[this.storage], normalize, out, scales);
+      encodeRows(vectors.subarray(from * dim, to * dim), dim, this.storage, normalize, out, scales);
     const scratch = allocRows(this.storage, reusable * dim), scratchScales = new Float32Array(i8 ? reusable : 0);
     if (reusable > 0) encode(0, reusable, scratch, scratchScales);
     if (appended > 0) {
@@ -254,9 +251,7 @@ export class RowStore {
 
   /** Slot's stored vector as float32 (dequantised). */
   vector(slot: number): Float32Array {
-    const out = new Float32Array(this.dim);
-    native.indexDecode(this.data, this.scales, STORAGE_CODE[this.storage], this.dim, slot, 1, out);
-    return out;
+    return decodeRows(this, slot, 1);
   }
 
   /** Live slots in slot order. */

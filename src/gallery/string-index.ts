@@ -24,7 +24,7 @@ export class StringIndex {
     this.#table = new Int32Array(StringIndex.#capacityFor(expected));
   }
 
-  /** Adopts a table built by native.indexIdTable for keys[0, size) (the same layout and hash). */
+  /** Adopts a table built by the native id-table kernel (core/gallery.ts buildIdTable) for keys[0, size) (the same layout and hash). */
   static fromTable(keys: ArrayLike<string | undefined>, table: Int32Array, size: number): StringIndex {
     const index = new StringIndex(keys);
     index.#table = table;

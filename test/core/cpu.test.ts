@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectedIsa, getIsa, setIsa } from '../../src/core/cpu.js';
+import { detectedIsa, getIsa, kernelIsas, setIsa } from '../../src/core/cpu.js';
 
 describe('ISA dispatch', () => {
   it('reports the active ISA, honours FACECORE_ISA and clamps forced ISAs to the CPU', () => {
@@ -16,5 +16,21 @@ describe('ISA dispatch', () => {
       setIsa(saved);
     }
     expect(() => setIsa('sse9' as 'avx2')).toThrow(/isa: expected 'scalar' \| 'avx2' \| 'avx512', got 'sse9'/);
+  });
+
+  it('per kernel family: general follows getIsa, none goes above it, scalar forces all', () => {
+    const saved = getIsa();
+    const order = ['scalar', 'avx2', 'avx512'];
+    try {
+      for (const isa of ['scalar', 'avx2', 'avx512'] as const) {
+        const set = setIsa(isa);
+        const k = kernelIsas();
+        expect(k.general).toBe(set);
+        for (const v of [k.i8Dot, k.crc32c]) expect(order.indexOf(v)).toBeLessThanOrEqual(order.indexOf(set));
+        if (set === 'scalar') expect(k).toEqual({ general: 'scalar', i8Dot: 'scalar', crc32c: 'scalar' });
+      }
+    } finally {
+      setIsa(saved);
+    }
   });
 });

@@ -111,5 +111,30 @@ describe('topK', () => {
     expect(() => topK(g, bad, 4, 2)).toThrow(/gallery: expected finite values, got NaN at index 13 \(row 3, column 1\)/);
     await expect(topKAsync(g, bad, 4, 2)).rejects.toThrow(RangeError);
     await expect(topKAsync(bad, g, 4, 2, { metric: 'dot' })).rejects.toThrow(/queries: expected finite values/);
+    expect(() => topK(g, g, 4, 1, { minScore: '1' as never })).toThrow(/options.minScore: expected a number, got '1'/);
+    expect(() => topK(g, g, 4, 1, { minScore: NaN })).toThrow(RangeError);
+  });
+
+  it('minScore: rows scoring below it never come back (index -1, score -Infinity), for k = 1, small and large k', () => {
+    underEachIsa((isa) => {
+      const dim = 7, nq = 3, ng = 900;
+      const q = integerRows(nq, dim, 5), g = integerRows(ng, dim, 6);
+      g.copyWithin(400 * dim, 0, dim);  // ties row 0
+      for (const k of [1, 9, 150, 1000]) {
+        for (const minScore of [-Infinity, 0, 10.5, 1e9]) {
+          for (const threads of [1, 3]) {
+            const got = topK(q, g, dim, k, { metric: 'dot', minScore, threads });
+            const want = refTopK(q, g, dim, k, 'dot');
+            const tag = `${isa} k=${k} minScore=${minScore} threads=${threads}`;
+            for (let i = 0; i < nq; i++) {
+              const keep = want.scores[i].filter((s) => s >= minScore).length;
+              const pad = (v: number) => Array.from({ length: got.k - keep }, () => v);
+              expect(rows(got.indices, got.k)[i], tag).toEqual([...want.indices[i].slice(0, keep), ...pad(-1)]);
+              expect(rows(got.scores, got.k)[i], tag).toEqual([...want.scores[i].slice(0, keep), ...pad(-Infinity)]);
+            }
+          }
+        }
+      }
+    });
   });
 });

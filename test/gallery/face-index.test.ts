@@ -80,7 +80,11 @@ describe('FaceIndex API', () => {
       [() => index.remove('a' as never), TypeError, /ids: expected an array of strings/],
       [() => index.search(new Float32Array(2), 1), RangeError, /queries: expected a length that is a multiple of dim/],
       [() => index.search(new Float32Array(3), 0), RangeError, /k: expected an integer in \[1/],
-      [() => index.search(new Float32Array(3), 1, { filter: 1 as never }), TypeError, /options.filter: expected a function/],
+      [() => index.search(new Float32Array(3), 1, { filter: 1 as never }), TypeError, /options.filter: expected a filter object/],
+      [() => index.search(new Float32Array(3), 1, { filter: (() => true) as never }), TypeError, /options.filter: expected a filter object .*got a function/],
+      [() => index.search(new Float32Array(3), 1, { filter: { label: ['x'] } as never }), RangeError, /options.filter: expected only labels, ids, excludeIds, meta, got 'label'/],
+      [() => index.search(new Float32Array(3), 1, { filter: { ids: [1] } as never }), TypeError, /options.filter.ids\[0\]: expected a string/],
+      [() => index.search(new Float32Array(3), 1, { minScore: NaN }), RangeError, /options.minScore: expected a number, got NaN/],
       [() => index.search(new Float32Array(3), 1, { minScore: '0' as never }), TypeError, /options.minScore: expected a number/],
       [() => index.search(new Float32Array([NaN, 0, 0]), 1), RangeError, /queries: expected finite values, got NaN at index 0/],
       [() => index.searchLabels(new Float32Array(3), 1, { aggregate: 'sum' as never }), RangeError, /options.aggregate: expected 'max' \| 'mean', got 'sum'/],
@@ -111,8 +115,15 @@ describe('FaceIndex API', () => {
     expect(second.map((h) => h.id)).toEqual(['d', 'a', 'c']);
     expect((await index.search(q, 10, { minScore: 1 }))[0].map((h) => h.id)).toEqual(['b', 'a', 'c']);
     expect((await index.search(q, 10, { minScore: 1.5 }))[1]).toEqual([]);
-    const filtered = await index.search(q, 10, { filter: (e) => e.meta?.ok === true });
+    const filtered = await index.search(q, 10, { filter: { meta: { ok: true } } });
     expect(filtered[0].map((h) => h.id)).toEqual(['b', 'a']);
+    const ids = (f: object) => index.search(q.subarray(0, 2), 10, { filter: f }).then((h) => h[0].map((x) => x.id));
+    expect(await ids({ labels: ['p', 'r', 'nobody'] })).toEqual(['a', 'c', 'd']);
+    expect(await ids({ ids: ['d', 'c', 'zz'] })).toEqual(['c', 'd']);
+    expect(await ids({ excludeIds: ['b'], labels: ['p', 'q'] })).toEqual(['a', 'c']);
+    expect(await ids({ meta: { ok: false } })).toEqual(['c']);
+    expect(await ids({ ids: [] })).toEqual([]);
+    expect(await index.searchLabels(q.subarray(0, 2), 5, { filter: { excludeIds: ['b'] } })).toEqual([[{ label: 'p', score: 1 }, { label: 'r', score: -1 }]]);
     expect(await index.searchLabels(q.subarray(0, 2), 5)).toEqual([[{ label: 'q', score: 2 }, { label: 'p', score: 1 }, { label: 'r', score: -1 }]]);
     expect(await index.searchLabels(q.subarray(0, 2), 2, { aggregate: 'mean', minScore: 0 })).toEqual([[{ label: 'q', score: 2 }, { label: 'p', score: 1 }]]);
     expect(await index.search(new Float32Array(0), 3)).toEqual([]);

@@ -1,16 +1,17 @@
-// Exact search over a face index's stored vectors (float32, float16 or int8 rows), with a
-// candidate mask (deleted slots, user filters). Same blocked scheme, thread pool and tie rule
-// as topk_search: equal scores go to the lower row index.
+// Exact search over a gallery's stored rows (float32, float16 or int8), with a candidate mask
+// (deleted slots, filters): the same block_scan and result handlers as topk_search, with a
+// tile producer for stored rows. Tie rule: equal scores go to the lower row index.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 
+#include "facecore/gallery_rows.h"
 #include "facecore/similarity.h"
 
 namespace facecore {
 
-enum class Storage : int { kF32 = 0, kF16 = 1, kI8 = 2 };
 enum class Aggregate : int { kMax = 0, kMean = 1 };
 
 // The stored rows. For cosine they were L2-normalised before storage, so cosine search is a
@@ -23,17 +24,18 @@ struct StoredRows {
   const uint8_t* mask = nullptr;  // n flags, 0 = not a candidate; null = every row is
 };
 
-// indices/scores: nq x min(k, n), best first. Slots past the candidates get index -1 and
-// score -Inf. kNonFinite when a query is not finite or a dot product overflows.
+// indices/scores: nq x min(k, n), best first. Slots past the candidates scoring >= min_score
+// get index -1 and score -Inf. kNonFinite when a query is not finite or a dot product overflows.
 Status index_topk(const float* queries, size_t nq, const StoredRows& rows, size_t k, Metric metric,
-                  int32_t* indices, float* scores, int threads);
+                  int32_t* indices, float* scores, int threads,
+                  float min_score = -std::numeric_limits<float>::infinity());
 
 // Identity search: labels[r] in [0, n_labels) is row r's identity. Per query, each label's
 // score is the max or the mean of its candidate rows' scores; the best min(k, n_labels)
-// labels come back (label -1 / score -Inf past the labels that have candidates).
+// labels scoring >= min_score come back (label -1 / score -Inf past them).
 Status index_top_labels(const float* queries, size_t nq, const StoredRows& rows, const int32_t* labels,
                         size_t n_labels, Aggregate aggregate, size_t k, Metric metric, int32_t* out_labels,
-                        float* out_scores, int threads);
+                        float* out_scores, int threads, float min_score = -std::numeric_limits<float>::infinity());
 
 namespace detail {
 

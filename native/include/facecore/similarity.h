@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "facecore/scan_tuning.h"
+
 namespace facecore {
 
 enum class Metric : int { kDot = 0, kCosine = 1 };
@@ -47,11 +49,8 @@ size_t first_above_avx512(const float*, size_t, float);
 DotBlockFn dot_block();
 FirstAboveFn first_above();
 
-// Gallery rows per block: a block of gallery rows stays in L2 while every query chunk passes it.
+// Float32 gallery rows per block (scan_block_rows, scan_tuning.h).
 size_t gallery_block_rows(size_t dim);
-// Queries per chunk: a chunk and its score tile stay in L2; 128 spreads the packing of a
-// gallery block (packed GEMM path) over more queries than 64 did (160 -> 173 GFLOP/s, Q = 100).
-constexpr size_t kQueryChunk = 128;
 
 // 1 / |x_i| (0 for a zero vector) in float64, for the (few) query rows.
 void inverse_norms(const float* x, size_t n, size_t dim, float* out);

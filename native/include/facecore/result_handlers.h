@@ -1,0 +1,222 @@
+// Result handlers for block_scan: per (part, query) state fed by score tiles, merged after the
+// scan in part order (parts are contiguous, increasing row ranges), so the result is the same
+// for any thread count. Tie rule everywhere: equal scores -> the lower row index. Rows reach a
+// part's state in increasing index order, so a score only enters when it is strictly greater
+// than the current worst kept one.
+//   HeapHandler       the best k (small k)
+//   ReservoirHandler  the best k (large k; faiss's ReservoirTopN: collect above a threshold,
+//                     shrink to k with nth_element when the buffer is full)
+//   Top1Handler       the best one
+//   RangeHandler      every hit >= min_score (uncapped; capped at k = heap/reservoir with a floor)
+// Every handler takes min_score: scores below it never enter (-Inf, i.e. masked rows, never do).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "facecore/block_scan.h"
+#include "facecore/similarity.h"
+
+namespace facecore {
+
+struct Hit {
+  float score;
+  int32_t index;
+};
+
+// Strict "better than": higher score first, then lower index.
+inline bool better(const Hit& a, const Hit& b) { return a.score > b.score || (a.score == b.score && a.index < b.index); }
+
+constexpr float kNoScore = -std::numeric_limits<float>::infinity();
+
+// The largest float below min_score: "s > floor" is "s >= min_score", the test first_above does.
+inline float floor_below(float min_score) { return std::nextafter(min_score, kNoScore); }
+
+// Sorts `all` best first and writes the first k (index -1 / score -Inf past the hits).
+inline void write_best(std::vector<Hit>& all, size_t k, int32_t* indices, float* scores) {
+  const size_t m = std::min(k, all.size());
+  std::partial_sort(all.begin(), all.begin() + m, all.end(), better);
+  for (size_t r = 0; r < k; ++r) {
+    indices[r] = r < m ? all[r].index : -1;
+    scores[r] = r < m ? all[r].score : kNoScore;
+  }
+}
+
+// Shared layout: one state per (part, query), part-major; merge walks the parts in order.
+template <class State>
+class PerPartHandler {
+ public:
+  PerPartHandler(size_t nq, int parts, State proto) : nq_(nq), parts_(parts), states_(nq * parts, proto) {}
+
+  void add(int part, size_t q0, size_t qn, size_t g0, size_t gn, const float* s, size_t lds) {
+    State* mine = states_.data() + static_cast<size_t>(part) * nq_ + q0;
+    const auto above = detail::first_above();
+    for (size_t i = 0; i < qn; ++i) mine[i].offer(s + i * lds, gn, static_cast<int32_t>(g0), above);
+  }
+
+  // Every part's hits for query i, in part order.
+  void gather(size_t i, std::vector<Hit>* out) const {
+    out->clear();
+    for (int p = 0; p < parts_; ++p) states_[static_cast<size_t>(p) * nq_ + i].append_to(out);
+  }
+
+  // nq x k, best first, padded with -1 / -Inf.
+  void write(size_t k, int32_t* indices, float* scores) const {
+    std::vector<Hit> all;
+    for (size_t i = 0; i < nq_; ++i) {
+      gather(i, &all);
+      write_best(all, k, indices + i * k, scores + i * k);
+    }
+  }
+
+ private:
+  size_t nq_;
+  int parts_;
+  std::vector<State> states_;
+};
+
+namespace detail {
+
+// A bounded heap whose top is the worst kept hit (std heap ordered by `better`).
+class HeapState {
+ public:
+  HeapState(size_t k, float min_score) : k_(k), floor_(floor_below(min_score)) {}
+
+  void offer(const float* s, size_t n, int32_t base, FirstAboveFn above) {
+    if (hits_.capacity() == 0) hits_.reserve(k_);
+    for (size_t j = 0;; ++j) {
+      const float threshold = hits_.size() < k_ ? floor_ : hits_.front().score;
+      j += above(s + j, n - j, threshold);
+      if (j >= n) return;
+      if (hits_.size() == k_) {
+        std::pop_heap(hits_.begin(), hits_.end(), better);
+        hits_.pop_back();
+      }
+      hits_.push_back({s[j], base + static_cast<int32_t>(j)});
+      std::push_heap(hits_.begin(), hits_.end(), better);
+    }
+  }
+  void append_to(std::vector<Hit>* out) const { out->insert(out->end(), hits_.begin(), hits_.end()); }
+
+ private:
+  size_t k_;
+  float floor_;
+  std::vector<Hit> hits_;
+};
+
+// Collects every hit above the threshold; at 2k hits keeps the best k and raises the threshold
+// to the k-th score (equal later scores lose: they have higher indices).
+class ReservoirState {
+ public:
+  ReservoirState(size_t k, float min_score) : k_(k), threshold_(floor_below(min_score)) {}
+
+  void offer(const float* s, size_t n, int32_t base, FirstAboveFn above) {
+    for (size_t j = 0;; ++j) {
+      j += above(s + j, n - j, threshold_);
+      if (j >= n) return;
+      hits_.push_back({s[j], base + static_cast<int32_t>(j)});
+      if (hits_.size() == 2 * k_) shrink();
+    }
+  }
+  void append_to(std::vector<Hit>* out) const { out->insert(out->end(), hits_.begin(), hits_.end()); }
+
+ private:
+  void shrink() {
+    std::nth_element(hits_.begin(), hits_.begin() + (k_ - 1), hits_.end(), better);
+    threshold_ = hits_[k_ - 1].score;
+    hits_.resize(k_);
+  }
+
+  size_t k_;
+  float threshold_;
+  std::vector<Hit> hits_;
+};
+
+class Top1State {
+ public:
+  explicit Top1State(float min_score) : best_{floor_below(min_score), -1} {}
+
+  void offer(const float* s, size_t n, int32_t base, FirstAboveFn above) {
+    for (size_t j = 0;; ++j) {
+      j += above(s + j, n - j, best_.score);
+      if (j >= n) return;
+      best_ = {s[j], base + static_cast<int32_t>(j)};
+    }
+  }
+  void append_to(std::vector<Hit>* out) const {
+    if (best_.index >= 0) out->push_back(best_);
+  }
+
+ private:
+  Hit best_;
+};
+
+class RangeState {
+ public:
+  explicit RangeState(float min_score) : floor_(floor_below(min_score)) {}
+
+  void offer(const float* s, size_t n, int32_t base, FirstAboveFn above) {
+    for (size_t j = 0;; ++j) {
+      j += above(s + j, n - j, floor_);
+      if (j >= n) return;
+      hits_.push_back({s[j], base + static_cast<int32_t>(j)});
+    }
+  }
+  void append_to(std::vector<Hit>* out) const { out->insert(out->end(), hits_.begin(), hits_.end()); }
+
+ private:
+  float floor_;
+  std::vector<Hit> hits_;
+};
+
+}  // namespace detail
+
+struct HeapHandler : PerPartHandler<detail::HeapState> {
+  HeapHandler(size_t nq, int parts, size_t k, float min_score)
+      : PerPartHandler(nq, parts, detail::HeapState(k, min_score)) {}
+};
+struct ReservoirHandler : PerPartHandler<detail::ReservoirState> {
+  ReservoirHandler(size_t nq, int parts, size_t k, float min_score)
+      : PerPartHandler(nq, parts, detail::ReservoirState(k, min_score)) {}
+};
+struct Top1Handler : PerPartHandler<detail::Top1State> {
+  Top1Handler(size_t nq, int parts, float min_score) : PerPartHandler(nq, parts, detail::Top1State(min_score)) {}
+};
+struct RangeHandler : PerPartHandler<detail::RangeState> {
+  RangeHandler(size_t nq, int parts, float min_score) : PerPartHandler(nq, parts, detail::RangeState(min_score)) {}
+
+  // Per query every hit, best first: query i's are [lims[i], lims[i + 1]).
+  void write_all(std::vector<size_t>* lims, std::vector<int32_t>* indices, std::vector<float>* scores, size_t nq) const {
+    lims->assign(1, 0);
+    indices->clear();
+    scores->clear();
+    std::vector<Hit> all;
+    for (size_t i = 0; i < nq; ++i) {
+      gather(i, &all);
+      std::sort(all.begin(), all.end(), better);
+      for (const Hit& h : all) indices->push_back(h.index), scores->push_back(h.score);
+      lims->push_back(indices->size());
+    }
+  }
+};
+
+// The best k per query (nq x k, padded with -1 / -Inf) through the handler that suits k.
+template <class Producer>
+Status scan_top_k(const ScanGrid& grid, const Producer& producer, size_t k, float min_score, int32_t* indices,
+                  float* scores) {
+  if (grid.nq == 0 || k == 0) return Status::kOk;
+  auto run = [&](auto&& handler) {
+    if (!block_scan(grid, producer, handler)) return Status::kNonFinite;
+    handler.write(k, indices, scores);
+    return Status::kOk;
+  };
+  if (k == 1) return run(Top1Handler(grid.nq, grid.parts, min_score));
+  if (k < tuning::kReservoirFromK) return run(HeapHandler(grid.nq, grid.parts, k, min_score));
+  return run(ReservoirHandler(grid.nq, grid.parts, k, min_score));
+}
+
+}  // namespace facecore
