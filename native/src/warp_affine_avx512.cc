@@ -44,7 +44,6 @@ struct Avx512 {
   static __mmask16 both(__mmask16 a, __mmask16 b) { return a & b; }
   static bool any_greater(VI v, VI max) { return _mm512_cmpgt_epi32_mask(v, max) != 0; }
   static bool all(__mmask16 m) { return m == 0xffff; }
-  static void store_i(int* p, VI v) { _mm512_store_si512(p, v); }
   static VI gather_or(VI fallback, __mmask16 m, const uint8_t* base, VI off) {
     return _mm512_mask_i32gather_epi32(fallback, m, off, base, 1);
   }
@@ -67,6 +66,13 @@ struct Avx512 {
     const __m512i o = _mm512_permutexvar_epi32(order, off);
     return {_mm512_i32gather_epi64(_mm512_castsi512_si256(o), base, 1),
             _mm512_i32gather_epi64(_mm512_extracti64x4_epi64(o, 1), base, 1)};
+  }
+  static void gather_rows(const uint8_t* base, size_t stride, VI o00, std::ptrdiff_t ahead, Pairs* r0, Pairs* r1) {
+    alignas(64) int off[16];
+    _mm512_store_si512(off, o00);
+    prefetch_lines<16>(base, stride, off, ahead);
+    *r0 = gather_pairs(base, o00);
+    *r1 = gather_pairs(base + stride, o00);
   }
   // Channel k of the left (p0) and right (p1) neighbours of 16 pixels, as floats.
   template <int C>

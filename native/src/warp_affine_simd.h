@@ -12,12 +12,36 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 
 #include "facecore/warp_affine.h"
 #include "warp_affine_pixel.h"
 
 namespace facecore::detail {
 namespace {
+
+// Shrinking warps step over a new source cache line per pixel, along diagonals hardware
+// prefetchers do not follow: T::gather_rows prefetches the lines row y + kAhead will read (this
+// row's offsets shifted by kAhead rows of the inverse map). Returns that shift in bytes, or 0 (no
+// prefetch) if it does not fit an int. Even at scale 1 it pays: a rotated row walks across
+// source rows, which the hardware does not follow either.
+inline std::ptrdiff_t prefetch_ahead(const double* m, size_t stride, int c) {
+  constexpr int kAhead = 2;
+  const double ahead = std::floor(kAhead * m[4] + 0.5) * stride + std::floor(kAhead * m[1] + 0.5) * c;
+  return std::fabs(ahead) < (1 << 28) ? static_cast<std::ptrdiff_t>(ahead) : 0;
+}
+
+// Prefetches both rows of L pixels' 2x2 neighbourhoods `ahead` bytes on (0: none). A prefetch
+// never faults, so lines past the image are harmless.
+template <int L>
+inline void prefetch_lines(const uint8_t* base, size_t stride, const int* off, std::ptrdiff_t ahead) {
+  if (ahead == 0) return;
+  const uintptr_t top = reinterpret_cast<uintptr_t>(base) + ahead, bottom = top + stride;
+  for (int j = 0; j < L; ++j) {
+    __builtin_prefetch(reinterpret_cast<const void*>(top + off[j]));
+    __builtin_prefetch(reinterpret_cast<const void*>(bottom + off[j]));
+  }
+}
 
 // One row, specialised by image channels C and output kind so that channel loops unroll and
 // every vector stays in a register.
@@ -49,13 +73,7 @@ void warp_row_simd_c(const WarpRowArgs& a) {
     scale[k] = T::set1(a.scale[k]);
     bias[k] = T::set1(a.bias[k]);
   }
-  // Shrinking warps step over many source cache lines per pixel, along diagonals hardware
-  // prefetchers do not follow: prefetch the lines row y + kAhead will read (its offsets are this
-  // row's, shifted by kAhead rows of the inverse map).
-  constexpr int kAhead = 2;
-  const double ahead = std::floor(kAhead * m[4] + 0.5) * img.stride + std::floor(kAhead * m[1] + 0.5) * C;
-  const bool prefetch = std::fabs(ahead) < (1 << 28);
-  const VI vahead = T::set1i(prefetch ? static_cast<int>(ahead) : 0);
+  const std::ptrdiff_t ahead = prefetch_ahead(m, img.stride, C);
   const size_t stride = img.stride;
   int x = 0;
   for (; x + L <= w; x += L) {
@@ -72,15 +90,8 @@ void warp_row_simd_c(const WarpRowArgs& a) {
         warp_pixels(a, x, x + L);
         continue;
       }
-      if (prefetch) {
-        alignas(64) int next[L];
-        T::store_i(next, T::add(o00, vahead));
-        for (int j = 0; j < L; ++j) {
-          __builtin_prefetch(base + next[j]);
-          __builtin_prefetch(base + next[j] + stride);
-        }
-      }
-      const typename T::Pairs r0 = T::gather_pairs(base, o00), r1 = T::gather_pairs(base, o10);
+      typename T::Pairs r0, r1;
+      T::gather_rows(base, stride, o00, ahead, &r0, &r1);
       for (int k = 0; k < kUsed; ++k) {
         VF p00, p01, p10, p11;
         T::template split<C>(r0, k, &p00, &p01);
