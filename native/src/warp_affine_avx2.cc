@@ -19,11 +19,14 @@ struct Avx2 {
     return {_mm256_set1_pd(-2.0), _mm256_set1_pd(width + 1.0), _mm256_set1_pd(-2.0), _mm256_set1_pd(height + 1.0),
             _mm256_set_pd(3, 2, 1, 0), _mm256_set_pd(7, 6, 5, 4)};
   }
+  template <bool kClamp>
   static void coords(double m0, double bx, double m3, double by, int x, const Limits& l, VI* ix, VI* iy, VF* fx,
                      VF* fy) {
     const __m256d x0 = _mm256_add_pd(_mm256_set1_pd(x), l.iota0), x1 = _mm256_add_pd(_mm256_set1_pd(x), l.iota4);
     const __m256d a0 = _mm256_set1_pd(m0), a3 = _mm256_set1_pd(m3), vbx = _mm256_set1_pd(bx), vby = _mm256_set1_pd(by);
-    auto clamp = [](__m256d v, __m256d lo, __m256d hi) { return _mm256_min_pd(_mm256_max_pd(v, lo), hi); };
+    auto clamp = [](__m256d v, __m256d lo, __m256d hi) {
+      return kClamp ? _mm256_min_pd(_mm256_max_pd(v, lo), hi) : v;
+    };
     const __m256d sx0 = clamp(_mm256_fmadd_pd(a0, x0, vbx), l.xlo, l.xhi);
     const __m256d sx1 = clamp(_mm256_fmadd_pd(a0, x1, vbx), l.xlo, l.xhi);
     const __m256d sy0 = clamp(_mm256_fmadd_pd(a3, x0, vby), l.ylo, l.yhi);

@@ -19,11 +19,14 @@ struct Avx512 {
   }
   // Floors and fractions of 16 source coordinates, clamped to [-2, size + 1] first (as the
   // per-pixel path: same answers, safe int conversion; max_pd maps NaN to the bound).
+  template <bool kClamp>
   static void coords(double m0, double bx, double m3, double by, int x, const Limits& l, VI* ix, VI* iy, VF* fx,
                      VF* fy) {
     const __m512d x0 = _mm512_add_pd(_mm512_set1_pd(x), l.iota0), x1 = _mm512_add_pd(_mm512_set1_pd(x), l.iota8);
     const __m512d a0 = _mm512_set1_pd(m0), a3 = _mm512_set1_pd(m3), vbx = _mm512_set1_pd(bx), vby = _mm512_set1_pd(by);
-    auto clamp = [](__m512d v, __m512d lo, __m512d hi) { return _mm512_min_pd(_mm512_max_pd(v, lo), hi); };
+    auto clamp = [](__m512d v, __m512d lo, __m512d hi) {
+      return kClamp ? _mm512_min_pd(_mm512_max_pd(v, lo), hi) : v;
+    };
     const __m512d sx0 = clamp(_mm512_fmadd_pd(a0, x0, vbx), l.xlo, l.xhi);
     const __m512d sx1 = clamp(_mm512_fmadd_pd(a0, x1, vbx), l.xlo, l.xhi);
     const __m512d sy0 = clamp(_mm512_fmadd_pd(a3, x0, vby), l.ylo, l.yhi);
