@@ -63,18 +63,20 @@ function tfjsLossAndGrads(C, K, labels) {
 }
 
 // Per function, ms of every call: `rounds` rounds after one warm-up round, each function once per
-// round, the starting function rotating.
+// round, the starting function rotating. Also the process's CPU ms per call (all threads): on a
+// shared machine, time spent waiting for a core shows in the wall time, not in the CPU time.
 function interleaved(fns, rounds) {
-  const times = fns.map(() => []);
+  const times = fns.map(() => []), cpu = fns.map(() => []);
   for (let r = 0; r <= rounds; r++) {
     for (let j = 0; j < fns.length; j++) {
       const k = (j + r) % fns.length;
-      const t0 = performance.now();
+      const c0 = process.cpuUsage(), t0 = performance.now();
       fns[k]();
-      if (r > 0) times[k].push(performance.now() - t0);
+      const t = performance.now() - t0, c = process.cpuUsage(c0);
+      if (r > 0) times[k].push(t), cpu[k].push((c.user + c.system) / 1000);
     }
   }
-  return times;
+  return { times, cpu };
 }
 const median = (a) => [...a].sort((p, q) => p - q)[a.length >> 1];
 
@@ -104,7 +106,7 @@ for (const C of sizes) {
       let ours;
       if (rate === 1) {
         const rounds = C >= 1_000_000 ? 1 : C >= 100_000 ? 3 : 9;
-        const [t, t3, t4] = interleaved([
+        const { times: [t, t3, t4], cpu: [c, c3, c4] } = interleaved([
           run,
           () => native.marginGemmsProbe(x, w, d, C, K, false, gradX, gradW, threads),
           () => native.marginGemmsProbe(x, w, d, C, K, true, gradX, gradW, threads),
@@ -114,6 +116,7 @@ for (const C of sizes) {
         Object.assign(row, {
           gemm3Ms: g3, gemm4Ms: g4, vsGemm3: ours.mean / g3, vsGemm4: ours.mean / g4,
           vsGemm3Min: ours.min / Math.min(...t3), gemmGflops: (3 * 2 * B * d * C * K) / (g3 * 1e6),
+          cpuMs: median(c), cpuVsGemm3: median(c) / median(c3), cpuVsGemm4: median(c) / median(c4),
         });
       } else {
         ours = await measure('margin', run, 3000, minIterations);
@@ -146,7 +149,7 @@ for (const C of sizes) {
 console.log(`\n${os.cpus()[0]?.model ?? 'cpu'}; ${threads} threads; FMA peak probe ${(gemmPeak / 1e9).toFixed(0)} GFLOP/s; ISA ${native.getIsa()}`);
 console.table(rows.map((r) => ({
   C: r.C, K: r.K, rate: r.rate, 'fwd+bwd ms': r.ms?.toFixed(1), '3 GEMMs ms': r.gemm3Ms?.toFixed(1), 'x 3': r.vsGemm3?.toFixed(2),
-  'x 3 (min)': r.vsGemm3Min?.toFixed(2),
+  'x 3 (min)': r.vsGemm3Min?.toFixed(2), 'CPU x 3': r.cpuVsGemm3?.toFixed(2), 'CPU x 4': r.cpuVsGemm4?.toFixed(2),
   '4 GEMMs ms': r.gemm4Ms?.toFixed(1), 'x 4': r.vsGemm4?.toFixed(2), 'GEMM GFLOP/s': r.gemmGflops?.toFixed(0),
   'tfjs cpu ms': r.tfjs_cpu_ms?.toFixed(0), 'x faster': r.speedup_vs_tfjs_cpu?.toFixed(0),
   'tfjs wasm ms': r.tfjs_wasm_ms?.toFixed(0), 'x faster ': r.speedup_vs_tfjs_wasm?.toFixed(0), note: r.note,
