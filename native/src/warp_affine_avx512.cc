@@ -18,7 +18,8 @@ struct Avx512 {
             _mm512_set_pd(7, 6, 5, 4, 3, 2, 1, 0), _mm512_set_pd(15, 14, 13, 12, 11, 10, 9, 8)};
   }
   // Floors and fractions of 16 source coordinates, clamped to [-2, size + 1] first (as the
-  // per-pixel path: same answers, safe int conversion; max_pd maps NaN to the bound).
+  // per-pixel path: same answers, safe int conversion; max_pd maps NaN to the bound) unless the
+  // caller knows them inside the image (kClamp false).
   template <bool kClamp>
   static void coords(double m0, double bx, double m3, double by, int x, const Limits& l, VI* ix, VI* iy, VF* fx,
                      VF* fy) {

@@ -106,7 +106,8 @@ void warp_row_simd_c(const WarpRowArgs& a) {
         // row brings both horizontal neighbours, half the gathered elements of 4-byte reads.
         const VI o00 = T::add(T::mullo(y0, vstride), T::mullo(x0, vc));
         const VI o10 = T::add(o00, vstride);
-        if (!kInside && T::any_greater(o10, maxoff_pair)) {  // an 8-byte read would pass the end of data (no slack)
+        // An 8-byte read would pass the end of data (no slack): per pixel.
+        if (!kInside && T::any_greater(o10, maxoff_pair)) {
           warp_pixels(a, x, x + L);
           continue;
         }

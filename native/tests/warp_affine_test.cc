@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "test_util.h"
@@ -59,12 +60,15 @@ void expect_matches_reference(const std::vector<uint8_t>& img, const Case& k, co
             for (int ch = 0; ch < k.c; ++ch) {
               const double want = ref_sample(img, k, inv.data() + 6 * i, x, y, ch, border, p.border_value[ch]);
               const size_t at = ((static_cast<size_t>(i) * oh + y) * ow + x) * k.c + ch;
-              ASSERT_LE(std::fabs(out8[at] - want), 1.0)
-                  << isa_name(isa) << " " << k.w << "x" << k.h << "x" << k.c << " crop " << i << " (" << x << ", " << y << ")";
+              const auto where = [&] {
+                return std::string(isa_name(isa)) + " " + std::to_string(k.w) + "x" + std::to_string(k.h) + "x" +
+                       std::to_string(k.c) + " crop " + std::to_string(i) + " (" + std::to_string(x) + ", " +
+                       std::to_string(y) + ")";
+              };
+              ASSERT_LE(std::fabs(out8[at] - want), 1.0) << where();
               if (ch < 3) {
                 const float got = outf[((static_cast<size_t>(i) * 3 + ch) * oh + y) * ow + x];
-                ASSERT_NEAR(got, want, 5e-3)
-                    << isa_name(isa) << " " << k.w << "x" << k.h << "x" << k.c << " crop " << i << " (" << x << ", " << y << ")";
+                ASSERT_NEAR(got, want, 5e-3) << where();
               }
             }
     }
