@@ -96,7 +96,7 @@ TEST(WarpAffine, MatchesFloat64ReferenceUnderEachIsa) {
   }
 }
 
-// Face crops as alignment makes them (112 wide and an odd 115 with a SIMD tail; face scales 1-7,
+// Face crops as alignment makes them (112 wide and an odd 115 with a SIMD tail; face scales 0.3-7,
 // rotated) inside a large image, where whole rows take the SIMD steps without border tests, and
 // crops whose rows graze the edges: starting exactly on column 0, ending on the last column, and
 // ending where an 8-byte read of the last pixel pair would pass the data's end by 2 bytes
@@ -111,7 +111,7 @@ TEST(WarpAffine, FaceScaleCropsMatchReferenceInsideAndAtTheEdges) {
     for (int ow : {112, 115}) {
       const int oh = ow == 112 ? 112 : 13;
       std::vector<double> inv;
-      for (double sc : {1.0, 3.0, 7.0}) {
+      for (double sc : {0.3, 1.0, 3.0, 7.0}) {
         const double ang = (u(rng) - 0.5) * 0.52, a = std::cos(ang) * sc, b = -std::sin(ang) * sc;
         const double cx = k.w / 2.0 + (u(rng) - 0.5) * 50, cy = k.h / 2.0 + (u(rng) - 0.5) * 50;
         inv.insert(inv.end(), {a, b, cx - a * ow / 2 - b * oh / 2, -b, a, cy + b * ow / 2 - a * oh / 2});
