@@ -2,7 +2,10 @@
 //   - the matrix products it needs, run alone by the same kernels with the same tiling
 //     (3 products: X.W^T, G.W, G^T.X; and 4: X.W^T twice, as the two-pass kernel does), and
 //   - @tensorflow/tfjs computing the same loss and both gradients with tf.grads (C = 10k).
+// fwd+bwd and the GEMM probes take turns call by call (interleaved rounds, rotating order), so
+// load on a shared machine hits them alike; ratios are of medians (and of minimums).
 // Run (after `npm run build`): node bench/margin.js [C ...]   e.g. node bench/margin.js 10000 100000
+// FACECORE_BENCH_TFJS=0 skips tfjs (minutes per call at C = 10k); FACECORE_BENCH_THREADS=n.
 // FACECORE_BENCH_K3_1M=1 adds C = 1M, K = 3 at rate 1 (W and its gradient: 12 GB).
 import os from 'node:os';
 import { Bench } from 'tinybench';
@@ -59,6 +62,24 @@ function tfjsLossAndGrads(C, K, labels) {
   return tf.grads(loss);
 }
 
+// Per function, ms of every call: `rounds` rounds after one warm-up round, each function once per
+// round, the starting function rotating. Also the process's CPU ms per call (all threads): on a
+// shared machine, time spent waiting for a core shows in the wall time, not in the CPU time.
+function interleaved(fns, rounds) {
+  const times = fns.map(() => []), cpu = fns.map(() => []);
+  for (let r = 0; r <= rounds; r++) {
+    for (let j = 0; j < fns.length; j++) {
+      const k = (j + r) % fns.length;
+      const c0 = process.cpuUsage(), t0 = performance.now();
+      fns[k]();
+      const t = performance.now() - t0, c = process.cpuUsage(c0);
+      if (r > 0) times[k].push(t), cpu[k].push((c.user + c.system) / 1000);
+    }
+  }
+  return { times, cpu };
+}
+const median = (a) => [...a].sort((p, q) => p - q)[a.length >> 1];
+
 const rows = [];
 const gemmPeak = native.measureFmaPeak ? native.measureFmaPeak(threads, 0.5) : NaN;
 const x = fill(B * d, 1);
@@ -80,16 +101,29 @@ for (const C of sizes) {
       const opts = { dim: d, classes: C, subcenters: K, s, m1, m2, m3, activeClasses: active, threads, out: { gradX, gradW } };
       const y = rate < 1 ? sampled.labels : labels;
       const minIterations = C >= 1_000_000 ? 1 : 2; // ~10-30 s per call at 1M on 2 cores
-      const ours = await measure('margin', () => marginSoftmaxLoss(x, w, y, opts), 3000, minIterations);
-      const row = { C, K, rate, classes: nCls, ms: ours.mean, minMs: ours.min, iterations: ours.iterations };
+      const run = () => marginSoftmaxLoss(x, w, y, opts);
+      const row = { C, K, rate, classes: nCls };
+      let ours;
       if (rate === 1) {
-        const g3 = await measure('gemms x3', () => native.marginGemmsProbe({ x, w, dim: d, classes: C, subcenters: K, recompute: false, gradX, gradW, threads }), 3000, minIterations);
-        const g4 = await measure('gemms x4', () => native.marginGemmsProbe({ x, w, dim: d, classes: C, subcenters: K, recompute: true, gradX, gradW, threads }), 3000, minIterations);
+        const rounds = C >= 1_000_000 ? 1 : C >= 100_000 ? 3 : 9;
+        const { times: [t, t3, t4], cpu: [c, c3, c4] } = interleaved([
+          run,
+          () => native.marginGemmsProbe({ x, w, dim: d, classes: C, subcenters: K, recompute: false, gradX, gradW, threads }),
+          () => native.marginGemmsProbe({ x, w, dim: d, classes: C, subcenters: K, recompute: true, gradX, gradW, threads }),
+        ], rounds);
+        ours = { mean: median(t), min: Math.min(...t), iterations: rounds };
+        const g3 = median(t3), g4 = median(t4);
         Object.assign(row, {
-          gemm3Ms: g3.mean, gemm4Ms: g4.mean, vsGemm3: ours.mean / g3.mean, vsGemm4: ours.mean / g4.mean,
-          gemmGflops: (3 * 2 * B * d * C * K) / (g3.mean * 1e6),
+          gemm3Ms: g3, gemm4Ms: g4, vsGemm3: ours.mean / g3, vsGemm4: ours.mean / g4,
+          vsGemm3Min: ours.min / Math.min(...t3), gemmGflops: (3 * 2 * B * d * C * K) / (g3 * 1e6),
+          cpuMs: median(c), cpuVsGemm3: median(c) / median(c3), cpuVsGemm4: median(c) / median(c4),
         });
-        if (C <= 10_000 && K === 1) { // tfjs takes ~15-50 s per call here: one size, one timed call per backend
+      } else {
+        ours = await measure('margin', run, 3000, minIterations);
+      }
+      Object.assign(row, { ms: ours.mean, minMs: ours.min, iterations: ours.iterations });
+      if (rate === 1) {
+        if (C <= 10_000 && K === 1 && process.env.FACECORE_BENCH_TFJS !== '0') { // tfjs takes ~15-50 s per call here: one size, one timed call per backend
           for (const backend of ['cpu', 'wasm']) {
             await tf.setBackend(backend);
             const grads = tfjsLossAndGrads(C, K, labels);
@@ -115,6 +149,7 @@ for (const C of sizes) {
 console.log(`\n${os.cpus()[0]?.model ?? 'cpu'}; ${threads} threads; FMA peak probe ${(gemmPeak / 1e9).toFixed(0)} GFLOP/s; ISA ${native.getIsa()}`);
 console.table(rows.map((r) => ({
   C: r.C, K: r.K, rate: r.rate, 'fwd+bwd ms': r.ms?.toFixed(1), '3 GEMMs ms': r.gemm3Ms?.toFixed(1), 'x 3': r.vsGemm3?.toFixed(2),
+  'x 3 (min)': r.vsGemm3Min?.toFixed(2), 'CPU x 3': r.cpuVsGemm3?.toFixed(2), 'CPU x 4': r.cpuVsGemm4?.toFixed(2),
   '4 GEMMs ms': r.gemm4Ms?.toFixed(1), 'x 4': r.vsGemm4?.toFixed(2), 'GEMM GFLOP/s': r.gemmGflops?.toFixed(0),
   'tfjs cpu ms': r.tfjs_cpu_ms?.toFixed(0), 'x faster': r.speedup_vs_tfjs_cpu?.toFixed(0),
   'tfjs wasm ms': r.tfjs_wasm_ms?.toFixed(0), 'x faster ': r.speedup_vs_tfjs_wasm?.toFixed(0), note: r.note,

@@ -1,150 +1,129 @@
-// Benchmark: 64 face crops of 112x112 from a 1920x1280 RGB image (rotation ±15°, scale 0.05..0.5),
-// facecore (uint8; fused float32 NCHW; uint8 + a separate JS normalisation pass) against sharp
-// (affine on the raw buffer, per crop), OpenCV.js cv.warpAffine and a plain JS/TS bilinear loop.
-// Prints µs per crop (medians) for single-crop calls and for 64-crop batches, and ratios.
-// Run: npx tsc -p tsconfig.build.json && node bench/warp.js [--time ms]
+// Benchmark: 112x112 bilinear crops (border 0) of a real photo (../shared/data, 3061x4600 RGB) at
+// face scales 1..7 (the face is s times larger in the photo than in the crop: a ~112s x 112s
+// footprint), similarity transforms with rotation ±15°, as alignment produces them. One thread each:
+//   facecore uint8 HWC            vs  native OpenCV cv2.warpAffine (python3-opencv, uint8 HWC out)
+//   facecore uint8 HWC            vs  OpenCV.js cv.warpAffine (uint8 HWC out)
+//   facecore float32 NCHW fused (normalised, what a recogniser takes; no peer makes this in one step)
+// Every call is one crop; contenders take turns crop set by crop set in rotating order, round after
+// round (interleaved, so load on a shared machine hits all alike). Native OpenCV runs in a python
+// worker that times its own calls (bench/lib/opencv-warp-worker.py); skipped if python3 cannot
+// import cv2. Prints µs per crop (median and min over all calls) and median ratios.
+// Run: npx tsc -p tsconfig.build.json && node bench/warp.js [--rounds n] [--image path]
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { Bench } from 'tinybench';
-import { getIsa, warpAffine, defaultThreads } from '../dist/index.js';
+import { getIsa, warpAffine } from '../dist/index.js';
 
 const require = createRequire(import.meta.url);
-const argTime = process.argv.indexOf('--time');
-const TIME = argTime > 0 ? Number(process.argv[argTime + 1]) : 400;
-const W = 1920, H = 1280, C = 3, S = 112, N = 64;
+const here = path.dirname(fileURLToPath(import.meta.url));
+const arg = (name, fallback) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : fallback);
+const ROUNDS = Number(arg('--rounds', 15));
+const PHOTO = arg('--image', path.resolve(here, '../../shared/data/deepface/img40.jpg'));
+const S = 112, PER_SCALE = 16, SCALES = [1, 2, 3, 5, 7];
 
-// A textured image (smooth bands + noise), deterministic.
+const { data, info } = await sharp(PHOTO).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+const W = info.width, H = info.height, C = info.channels;
+const image = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: W, height: H, channels: C };
+
+// Per scale, PER_SCALE crops at random centres (footprint inside the photo) and angles: OpenCV's M
+// (crop <- photo), which facecore's warpAffine takes too.
 let seed = 12345;
 const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
-const data = new Uint8Array(W * H * C);
-for (let y = 0; y < H; y++)
-  for (let x = 0; x < W; x++)
-    for (let k = 0; k < C; k++)
-      data[(y * W + x) * C + k] = Math.max(0, Math.min(255, 128 + 90 * Math.sin(x / 37 + k) * Math.cos(y / 23) + (rand() - 0.5) * 60));
-const image = { data, width: W, height: H, channels: C };
-
-// M maps a face of 112/scale source pixels around (cx, cy) onto the 112x112 crop.
-const matrices = [];
-for (let i = 0; i < N; i++) {
-  const angle = ((rand() - 0.5) * 30 * Math.PI) / 180, scale = 0.05 + rand() * 0.45;
-  const cx = 200 + rand() * (W - 400), cy = 200 + rand() * (H - 400);
-  const a = Math.cos(angle) * scale, b = -Math.sin(angle) * scale, d = -b, e = a;
-  matrices.push([a, b, S / 2 - (a * cx + b * cy), d, e, S / 2 - (d * cx + e * cy)]);
-}
-const invert = (m) => {
-  const det = m[0] * m[4] - m[1] * m[3];
-  const a = m[4] / det, b = -m[1] / det, d = -m[3] / det, e = m[0] / det;
-  return [a, b, -(a * m[2] + b * m[5]), d, e, -(d * m[2] + e * m[5])];
-};
-const inverses = matrices.map(invert);
-const MEAN = 127.5, STD = 127.5;
-
-// Plain JS/TS bilinear warp (what a user writes without a native helper), border 0.
-function jsWarp(inv, out) {
-  for (let y = 0; y < S; y++) {
-    for (let x = 0; x < S; x++) {
-      const sx = inv[0] * x + inv[1] * y + inv[2], sy = inv[3] * x + inv[4] * y + inv[5];
-      const x0 = Math.floor(sx), y0 = Math.floor(sy), fx = sx - x0, fy = sy - y0;
-      const o = (y * S + x) * C;
-      for (let k = 0; k < C; k++) {
-        const p = (xx, yy) => (xx < 0 || yy < 0 || xx >= W || yy >= H ? 0 : data[(yy * W + xx) * C + k]);
-        const top = p(x0, y0) + fx * (p(x0 + 1, y0) - p(x0, y0));
-        const bot = p(x0, y0 + 1) + fx * (p(x0 + 1, y0 + 1) - p(x0, y0 + 1));
-        out[o + k] = top + fy * (bot - top) + 0.5;
-      }
-    }
+const sets = SCALES.map((s) => {
+  const m = [];
+  for (let i = 0; i < PER_SCALE; i++) {
+    const angle = ((rand() - 0.5) * 30 * Math.PI) / 180, margin = 0.75 * S * s;
+    const cx = margin + rand() * (W - 2 * margin), cy = margin + rand() * (H - 2 * margin);
+    const a = Math.cos(angle) / s, b = -Math.sin(angle) / s;
+    m.push([a, b, S / 2 - (a * cx + b * cy), -b, a, S / 2 - (-b * cx + a * cy)]);
   }
-}
+  return { s, m, flat: m.map((x) => Float64Array.from(x)) };
+});
 
-// sharp: affine of the whole raw image, then the 112x112 window where the crop lands.
-async function sharpCrop(m) {
-  const corners = [[0, 0], [W, 0], [0, H], [W, H]].map(([x, y]) => [m[0] * x + m[1] * y + m[2], m[3] * x + m[4] * y + m[5]]);
-  const left = Math.floor(Math.min(...corners.map((c) => c[0]))), top = Math.floor(Math.min(...corners.map((c) => c[1])));
-  const ow = Math.ceil(Math.max(...corners.map((c) => c[0]))) - left, oh = Math.ceil(Math.max(...corners.map((c) => c[1]))) - top;
-  const ex = Math.max(0, Math.min(-left, ow - S)), ey = Math.max(0, Math.min(-top, oh - S));
-  const pipeline = sharp(data, { raw: { width: W, height: H, channels: C } })
-    .affine([m[0], m[1], m[3], m[4]], { odx: m[2], ody: m[5], interpolator: sharp.interpolators.bilinear, background: '#000' });
-  if (ow >= S && oh >= S) pipeline.extract({ left: ex, top: ey, width: S, height: S });
-  return pipeline.raw().toBuffer();
+// Native OpenCV in python: its own process, its own timer, one thread; OpenBLAS tuning variables
+// of this shell unset for it (they are not meant for numpy's build).
+async function startOpenCv() {
+  const raw = path.join(os.tmpdir(), `facecore-warp-bench-${process.pid}.rgb`);
+  fs.writeFileSync(raw, image.data);
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  // Debian's python3-opencv installs for the system python, which a pyenv shim may hide.
+  const python = process.env.FACECORE_PYTHON ?? (fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+  const child = spawn(python, [path.join(here, 'lib/opencv-warp-worker.py')], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const ask = async (req) => {
+    child.stdin.write(`${JSON.stringify(req)}\n`);
+    const { value, done } = await lines.next();
+    if (done) throw new Error('opencv worker exited');
+    return JSON.parse(value);
+  };
+  try {
+    const { ready } = await ask({ image: raw, width: W, height: H, channels: C });
+    return { version: ready, run: async (set) => (await ask({ m: set.m, size: S, reps: 1 })).us, stop: () => { child.stdin.end(); fs.rmSync(raw); } };
+  } catch (e) {
+    fs.rmSync(raw);
+    console.warn(`native OpenCV skipped (python3 -c "import cv2" fails? apt-get install -y python3-opencv): ${e.message}`);
+    return null;
+  }
 }
 
 // The emscripten module is a thenable that resolves to itself: wait for its runtime, and never
 // await or return the module itself (that loops forever).
-async function loadOpenCv() {
+async function loadOpenCvJs() {
   const cv = require('@techstark/opencv-js');
   if (!cv.Mat) await new Promise((resolve) => { cv.onRuntimeInitialized = resolve; });
   return { cv };
 }
 
-const { cv } = await loadOpenCv();
+const { cv } = await loadOpenCvJs();
 const cvSrc = new cv.Mat(H, W, cv.CV_8UC3);
-cvSrc.data.set(data);
+cvSrc.data.set(image.data);
 const cvDst = new cv.Mat(S, S, cv.CV_8UC3), cvM = new cv.Mat(2, 3, cv.CV_64F), cvSize = new cv.Size(S, S), cvZero = new cv.Scalar(0, 0, 0, 0);
-const cvWarp = (m) => {
-  cvM.data64F.set(m);
-  cv.warpAffine(cvSrc, cvDst, cvM, cvSize, cv.INTER_LINEAR, cv.BORDER_CONSTANT, cvZero);
+const ocv = await startOpenCv();
+
+const u8 = new Uint8Array(S * S * C), f32 = new Float32Array(3 * S * S);
+const norm = { output: 'float32-nchw', mean: 127.5, std: 127.5 };
+const timed = (fn) => {
+  const t0 = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t0) / 1000;
 };
-
-const u8One = new Uint8Array(S * S * C), u8All = new Uint8Array(N * S * S * C);
-const f32One = new Float32Array(3 * S * S), f32All = new Float32Array(N * 3 * S * S);
-const jsOut = new Uint8Array(S * S * C);
-const flat = Float64Array.from(matrices.flat());
-const one = flat.subarray(0, 6);
-const norm = { output: 'float32-nchw', mean: MEAN, std: STD };
-// The unfused alternative: uint8 crops, then a JS pass to planar normalised floats.
-function normalisePass(u8, out, n) {
-  const plane = S * S;
-  for (let i = 0; i < n; i++)
-    for (let p = 0; p < plane; p++)
-      for (let k = 0; k < 3; k++) out[(i * 3 + k) * plane + p] = (u8[(i * plane + p) * 3 + k] - MEAN) / STD;
-}
-
-// Single-crop calls step through the 64 transforms (distinct image regions, as in real use) and
-// stay short: on a shared, loaded machine a long call is preempted, a short one rarely is.
-const bench = new Bench({ time: TIME, warmupTime: 100 });
-let at = 0;
-const next = () => (at = (at + 1) % N);
-const cropOne = (i) => flat.subarray(6 * i, 6 * i + 6);
-const cases = [
-  // [name, crops per call, fn]
-  ['facecore uint8', 1, () => warpAffine(image, cropOne(next()), { width: S, height: S, out: u8One })],
-  ['facecore float32-nchw fused', 1, () => warpAffine(image, cropOne(next()), { width: S, height: S, ...norm, out: f32One })],
-  ['facecore uint8 + JS normalise', 1, () => { warpAffine(image, cropOne(next()), { width: S, height: S, out: u8One }); normalisePass(u8One, f32One, 1); }],
-  ['facecore uint8, 1 thread', 1, () => warpAffine(image, cropOne(next()), { width: S, height: S, out: u8One, threads: 1 })],
-  ['OpenCV.js cv.warpAffine', 1, () => cvWarp(matrices[next()])],
-  ['plain JS/TS bilinear', 1, () => jsWarp(inverses[next()], jsOut)],
-  ['sharp affine + extract', 1, () => sharpCrop(matrices[next()])],
-  [`facecore uint8, batch of ${N}`, N, () => warpAffine(image, flat, { width: S, height: S, out: u8All })],
-  [`facecore float32-nchw fused, batch of ${N}`, N, () => warpAffine(image, flat, { width: S, height: S, ...norm, out: f32All })],
-  [`facecore uint8 + JS normalise, batch of ${N}`, N, () => { warpAffine(image, flat, { width: S, height: S, out: u8All }); normalisePass(u8All, f32All, N); }],
-  [`facecore uint8, batch of ${N}, 1 thread`, N, () => warpAffine(image, flat, { width: S, height: S, out: u8All, threads: 1 })],
-  [`facecore float32-nchw fused, batch of ${N}, 1 thread`, N, () => warpAffine(image, flat, { width: S, height: S, ...norm, out: f32All, threads: 1 })],
+const contenders = [
+  ['facecore uint8', async (set) => set.flat.map((m) => timed(() => warpAffine(image, m, { width: S, height: S, out: u8, threads: 1 })))],
+  ['facecore float32-nchw fused', async (set) => set.flat.map((m) => timed(() => warpAffine(image, m, { width: S, height: S, ...norm, out: f32, threads: 1 })))],
+  ['OpenCV.js', async (set) => set.m.map((m) => timed(() => { cvM.data64F.set(m); cv.warpAffine(cvSrc, cvDst, cvM, cvSize, cv.INTER_LINEAR, cv.BORDER_CONSTANT, cvZero); }))],
+  ...(ocv ? [[`OpenCV ${ocv.version} native`, (set) => ocv.run(set)]] : []),
 ];
-for (const [name, , fn] of cases) bench.add(name, fn);
-await bench.run();
 
-const perCrop = new Map(), perCropMin = new Map();
-const rows = bench.tasks.map((t, i) => {
-  const r = t.result;
-  if (r.state !== 'completed') throw new Error(`${t.name}: ${r.state} ${r.error ?? ''}`);
-  const us = (r.latency.p50 * 1000) / cases[i][1], best = (r.latency.min * 1000) / cases[i][1];
-  perCrop.set(t.name, us);
-  perCropMin.set(t.name, best);
-  return { task: t.name, 'median µs/crop': us.toFixed(1), 'min µs/crop': best.toFixed(1), calls: r.latency.samplesCount ?? r.latency.samples?.length };
-});
-console.log(`warpAffine bench: crops ${S}x${S} from ${W}x${H}x${C} (rotation ±15°, scale 0.05-0.5); ISA ${getIsa()}, ${defaultThreads()} threads, ${os.cpus()[0].model}, node ${process.version}`);
-console.table(rows);
-const ratio = (peer, ours) => `${(perCrop.get(peer) / perCrop.get(ours)).toFixed(1)}x`;
-// Minimums: what each reaches when the (shared) machine leaves it alone.
-const ratioMin = (peer, ours) => `${(perCropMin.get(peer) / perCropMin.get(ours)).toFixed(1)}x`;
-console.table(['sharp affine + extract', 'OpenCV.js cv.warpAffine', 'plain JS/TS bilinear'].map((peer) => ({
-  'facecore uint8 is faster than': peer,
-  'single crop': ratio(peer, 'facecore uint8'),
-  'single crop, 1 thread': ratio(peer, 'facecore uint8, 1 thread'),
-  [`batch of ${N}`]: ratio(peer, `facecore uint8, batch of ${N}`),
-  'min: single crop': ratioMin(peer, 'facecore uint8'),
-  [`min: batch of ${N}`]: ratioMin(peer, `facecore uint8, batch of ${N}`),
-})));
-console.log(`fused float32-nchw vs uint8 + separate JS normalisation: ${ratio('facecore uint8 + JS normalise', 'facecore float32-nchw fused')} (single), ${ratio(`facecore uint8 + JS normalise, batch of ${N}`, `facecore float32-nchw fused, batch of ${N}`)} (batch) faster`);
+// times[scale][contender] = µs of every call
+const times = sets.map(() => contenders.map(() => []));
+for (let r = 0; r < ROUNDS + 1; r++) {
+  for (let si = 0; si < sets.length; si++) {
+    for (let j = 0; j < contenders.length; j++) {
+      const ci = (j + r + si) % contenders.length;
+      const us = await contenders[ci][1](sets[si]);
+      if (r > 0) times[si][ci].push(...us);  // round 0 warms up
+    }
+  }
+}
+ocv?.stop();
 cvSrc.delete(); cvDst.delete(); cvM.delete();
+
+const median = (a) => { const b = [...a].sort((x, y) => x - y); return b[b.length >> 1]; };
+console.log(`warpAffine bench: ${S}x${S} crops of ${path.basename(PHOTO)} (${W}x${H}x${C}), rotation ±15°, bilinear, border 0, one thread each; ${ROUNDS} rounds x ${PER_SCALE} crops per scale; ISA ${getIsa()}, ${os.cpus()[0].model}, node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.table(sets.map((set, si) => Object.fromEntries([
+  ['face scale', set.s],
+  ...contenders.map(([name], ci) => [`${name} µs median (min)`, `${median(times[si][ci]).toFixed(1)} (${Math.min(...times[si][ci]).toFixed(1)})`]),
+])));
+const ratio = (si, peer, ours) => `${(median(times[si][peer]) / median(times[si][ours])).toFixed(2)}x`;
+console.table(sets.map((set, si) => Object.fromEntries([
+  ['face scale', set.s],
+  ...contenders.slice(2).map(([name], k) => [`uint8 faster than ${name}`, ratio(si, k + 2, 0)]),
+  ['fused float32 / uint8 time', (median(times[si][1]) / median(times[si][0])).toFixed(2)],
+])));

@@ -2,7 +2,8 @@
 // (one per thread, in class order, so a given thread count always gives the same bits).
 //   pass 1: cos tile = X . W_tile^T (dot_block), max over sub-centres, margin on the target,
 //           online max / sum of exp per row -> log-sum-exp, loss, accuracy.
-//   pass 2: the same cos tile again, G = dL/dcos, dX-hat += G . W-hat_tile, dW_tile = G^T . X-hat,
+//   pass 2: the same cos tile (kept from pass 1 if B x C fits margin_cache_bytes, else computed
+//           again), G = dL/dcos, dX-hat += G . W-hat_tile, dW_tile = G^T . X-hat,
 //           then the gradients through the normalisations.
 #include "facecore/margin_softmax.h"
 
@@ -10,6 +11,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #include "facecore/cpu_features.h"
@@ -72,6 +74,11 @@ size_t margin_tile_classes(size_t dim, size_t subcenters) {
   return std::max<size_t>(1, gallery_block_rows(dim) / subcenters);
 }
 
+size_t& margin_cache_bytes() {
+  static size_t bytes = size_t{64} << 20;  // C = 64k classes at B = 256, K = 1
+  return bytes;
+}
+
 }  // namespace detail
 
 Status margin_softmax(const MarginProblem& pr, const MarginParams& params, float* grad_x, float* grad_w,
@@ -113,24 +120,30 @@ Status margin_softmax(const MarginProblem& pr, const MarginParams& params, float
     if (pr.active) sc.wbuf.resize(tile_rows * d);
   }
 
-  // The W rows of tile t (gathered when Partial FC picks the classes), their 1/|w| in gsq.
-  auto load_tile = [&](Scratch& sc, size_t c0, size_t nc, bool* finite) -> const float* {
-    const float* rows = pr.w + c0 * K * d;
-    if (pr.active) {
-      for (size_t a = 0; a < nc; ++a)
-        std::memcpy(sc.wbuf.data() + a * K * d, pr.w + static_cast<size_t>(pr.active[c0 + a]) * K * d,
-                    K * d * sizeof(float));
-      rows = sc.wbuf.data();
-    }
-    const size_t nr = nc * K;
-    dot(pr.x, B, rows, nr, d, sc.raw.data(), nr, sc.gsq.data());
-    for (size_t j = 0; j < nr; ++j) {
-      const float g = sc.gsq[j];
-      if (!std::isfinite(g)) *finite = false;
-      sc.gsq[j] = g > 0.0f ? 1.0f / std::sqrt(g) : 0.0f;
-    }
-    return rows;
+  // The W rows of a tile (gathered when Partial FC picks the classes).
+  auto tile_w = [&](Scratch& sc, size_t c0, size_t nc) -> const float* {
+    if (!pr.active) return pr.w + c0 * K * d;
+    for (size_t a = 0; a < nc; ++a)
+      std::memcpy(sc.wbuf.data() + a * K * d, pr.w + static_cast<size_t>(pr.active[c0 + a]) * K * d,
+                  K * d * sizeof(float));
+    return sc.wbuf.data();
   };
+  // S = X . rows^T into raw (B x nr), 1/|w| of each row into iw.
+  auto products = [&](const float* rows, size_t nr, float* raw, float* iw, bool* finite) {
+    dot(pr.x, B, rows, nr, d, raw, nr, iw);
+    for (size_t j = 0; j < nr; ++j) {
+      const float g = iw[j];
+      if (!std::isfinite(g)) *finite = false;
+      iw[j] = g > 0.0f ? 1.0f / std::sqrt(g) : 0.0f;
+    }
+  };
+  // Where tile c0's products live: the per-call cache (pass 2 then skips the second X . W^T) or
+  // the thread's scratch (pass 2 recomputes them).
+  const bool cache = (grad_x || grad_w) && B * n_cls * K <= detail::margin_cache_bytes() / sizeof(float);
+  std::unique_ptr<float[]> s_cache(cache ? new float[B * n_cls * K] : nullptr);
+  std::unique_ptr<float[]> iw_cache(cache ? new float[n_cls * K] : nullptr);
+  auto tile_raw = [&](Scratch& sc, size_t c0) { return cache ? s_cache.get() + B * c0 * K : sc.raw.data(); };
+  auto tile_iw = [&](Scratch& sc, size_t c0) { return cache ? iw_cache.get() + c0 * K : sc.gsq.data(); };
 
   // Pass 1: per part, per row, running (max, sum) of exp of logits, and the best class.
   std::vector<double> run_max(parts * B, -std::numeric_limits<double>::infinity()), run_sum(parts * B, 0.0);
@@ -146,13 +159,15 @@ Status margin_softmax(const MarginProblem& pr, const MarginParams& params, float
     for (size_t t = t0; t < t1; ++t) {
       size_t c0, nc;
       tiles.range(t, &c0, &nc);
-      load_tile(sc, c0, nc, &finite);
       const size_t nr = nc * K;
+      float* raw = tile_raw(sc, c0);
+      const float* iw = tile_iw(sc, c0);
+      products(tile_w(sc, c0, nc), nr, raw, tile_iw(sc, c0), &finite);
       for (size_t i = 0; i < B; ++i) {
         const int32_t y = pr.labels[i];
         if (y < 0) continue;
         float* cc = sc.cc.data();
-        ops.class_cos(sc.raw.data() + i * nr, sc.gsq.data(), nc, K, inv_x[i], cc, nullptr);
+        ops.class_cos(raw + i * nr, iw, nc, K, inv_x[i], cc, nullptr);
         const float mx = ops.max(cc, nc);
         const size_t pi = p * B + i;
         if (mx > best_cos[pi]) {
@@ -232,11 +247,13 @@ Status margin_softmax(const MarginProblem& pr, const MarginParams& params, float
     for (size_t t = t0; t < t1; ++t) {
       size_t c0, nc;
       tiles.range(t, &c0, &nc);
-      const float* rows = load_tile(sc, c0, nc, &finite);
+      const float* rows = tile_w(sc, c0, nc);
       const size_t nr = nc * K;
-      const float* iw = sc.gsq.data();
+      float* raw = tile_raw(sc, c0);
+      float* iw = tile_iw(sc, c0);
+      if (!cache) products(rows, nr, raw, iw, &finite);
       for (size_t i = 0; i < B; ++i) {
-        float* g = sc.raw.data() + i * nr;
+        float* g = raw + i * nr;
         float* gs = grad_x ? sc.scaled.data() + i * nr : nullptr;
         const int32_t y = pr.labels[i];
         if (y < 0) {
@@ -272,7 +289,7 @@ Status margin_softmax(const MarginProblem& pr, const MarginParams& params, float
       if (dx) ops.gemm(sc.scaled.data(), nr, 1, B, nr, rows, d, d, dx, d, true);
       if (grad_w) {
         float* gw = grad_w + c0 * K * d;
-        ops.gemm(sc.raw.data(), 1, nr, nr, B, x_hat.data(), d, d, gw, d, false);
+        ops.gemm(raw, 1, nr, nr, B, x_hat.data(), d, d, gw, d, false);
         ops.project(rows, nr, d, iw, gw);
       }
     }

@@ -19,11 +19,14 @@ struct Avx2 {
     return {_mm256_set1_pd(-2.0), _mm256_set1_pd(width + 1.0), _mm256_set1_pd(-2.0), _mm256_set1_pd(height + 1.0),
             _mm256_set_pd(3, 2, 1, 0), _mm256_set_pd(7, 6, 5, 4)};
   }
+  template <bool kClamp>
   static void coords(double m0, double bx, double m3, double by, int x, const Limits& l, VI* ix, VI* iy, VF* fx,
                      VF* fy) {
     const __m256d x0 = _mm256_add_pd(_mm256_set1_pd(x), l.iota0), x1 = _mm256_add_pd(_mm256_set1_pd(x), l.iota4);
     const __m256d a0 = _mm256_set1_pd(m0), a3 = _mm256_set1_pd(m3), vbx = _mm256_set1_pd(bx), vby = _mm256_set1_pd(by);
-    auto clamp = [](__m256d v, __m256d lo, __m256d hi) { return _mm256_min_pd(_mm256_max_pd(v, lo), hi); };
+    auto clamp = [](__m256d v, __m256d lo, __m256d hi) {
+      return kClamp ? _mm256_min_pd(_mm256_max_pd(v, lo), hi) : v;
+    };
     const __m256d sx0 = clamp(_mm256_fmadd_pd(a0, x0, vbx), l.xlo, l.xhi);
     const __m256d sx1 = clamp(_mm256_fmadd_pd(a0, x1, vbx), l.xlo, l.xhi);
     const __m256d sy0 = clamp(_mm256_fmadd_pd(a3, x0, vby), l.ylo, l.yhi);
@@ -41,7 +44,6 @@ struct Avx2 {
   static VI both(VI a, VI b) { return _mm256_and_si256(a, b); }
   static bool any_greater(VI v, VI max) { return !_mm256_testz_si256(_mm256_cmpgt_epi32(v, max), _mm256_cmpgt_epi32(v, max)); }
   static bool all(VI m) { return _mm256_movemask_epi8(m) == -1; }
-  static void store_i(int* p, VI v) { _mm256_store_si256(reinterpret_cast<__m256i*>(p), v); }
   static VI gather_or(VI fallback, VI m, const uint8_t* base, VI off) {
     return _mm256_mask_i32gather_epi32(fallback, reinterpret_cast<const int*>(base), off, m, 1);
   }
@@ -56,14 +58,24 @@ struct Avx2 {
     return _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srli_epi32(g, 8 * k), _mm256_set1_epi32(0xff)));
   }
   // Pairs: 8-byte reads at each pixel's 2x2 top-left (see the AVX-512 version): pixels 0,1,4,5
-  // into lo and 2,3,6,7 into hi.
+  // into lo and 2,3,6,7 into hi. Plain loads, not gathers: Zen 3 issues three loads a cycle but
+  // gathers slowly, and the offsets, once in memory, also address the prefetches.
   struct Pairs {
     __m256i lo, hi;
   };
-  static Pairs gather_pairs(const uint8_t* base, VI off) {
-    const __m256i o = _mm256_permutevar8x32_epi32(off, _mm256_setr_epi32(0, 1, 4, 5, 2, 3, 6, 7));
-    const auto* p = reinterpret_cast<const long long*>(base);
-    return {_mm256_i32gather_epi64(p, _mm256_castsi256_si128(o), 1), _mm256_i32gather_epi64(p, _mm256_extracti128_si256(o, 1), 1)};
+  static Pairs load_pairs(const uint8_t* row, const int* off) {
+    auto two = [row, off](int i, int j) {
+      const __m128d first = _mm_castsi128_pd(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(row + off[i])));
+      return _mm_castpd_si128(_mm_loadh_pd(first, reinterpret_cast<const double*>(row + off[j])));
+    };
+    return {_mm256_set_m128i(two(4, 5), two(0, 1)), _mm256_set_m128i(two(6, 7), two(2, 3))};
+  }
+  static void gather_rows(const uint8_t* base, size_t stride, VI o00, std::ptrdiff_t ahead, Pairs* r0, Pairs* r1) {
+    alignas(32) int off[8];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(off), o00);
+    prefetch_lines<8>(base, stride, off, ahead);
+    *r0 = load_pairs(base, off);
+    *r1 = load_pairs(base + stride, off);
   }
   template <int C>
   static void split(const Pairs& r, int k, VF* p0, VF* p1) {

@@ -18,12 +18,16 @@ struct Avx512 {
             _mm512_set_pd(7, 6, 5, 4, 3, 2, 1, 0), _mm512_set_pd(15, 14, 13, 12, 11, 10, 9, 8)};
   }
   // Floors and fractions of 16 source coordinates, clamped to [-2, size + 1] first (as the
-  // per-pixel path: same answers, safe int conversion; max_pd maps NaN to the bound).
+  // per-pixel path: same answers, safe int conversion; max_pd maps NaN to the bound) unless the
+  // caller knows them inside the image (kClamp false).
+  template <bool kClamp>
   static void coords(double m0, double bx, double m3, double by, int x, const Limits& l, VI* ix, VI* iy, VF* fx,
                      VF* fy) {
     const __m512d x0 = _mm512_add_pd(_mm512_set1_pd(x), l.iota0), x1 = _mm512_add_pd(_mm512_set1_pd(x), l.iota8);
     const __m512d a0 = _mm512_set1_pd(m0), a3 = _mm512_set1_pd(m3), vbx = _mm512_set1_pd(bx), vby = _mm512_set1_pd(by);
-    auto clamp = [](__m512d v, __m512d lo, __m512d hi) { return _mm512_min_pd(_mm512_max_pd(v, lo), hi); };
+    auto clamp = [](__m512d v, __m512d lo, __m512d hi) {
+      return kClamp ? _mm512_min_pd(_mm512_max_pd(v, lo), hi) : v;
+    };
     const __m512d sx0 = clamp(_mm512_fmadd_pd(a0, x0, vbx), l.xlo, l.xhi);
     const __m512d sx1 = clamp(_mm512_fmadd_pd(a0, x1, vbx), l.xlo, l.xhi);
     const __m512d sy0 = clamp(_mm512_fmadd_pd(a3, x0, vby), l.ylo, l.yhi);
@@ -44,7 +48,6 @@ struct Avx512 {
   static __mmask16 both(__mmask16 a, __mmask16 b) { return a & b; }
   static bool any_greater(VI v, VI max) { return _mm512_cmpgt_epi32_mask(v, max) != 0; }
   static bool all(__mmask16 m) { return m == 0xffff; }
-  static void store_i(int* p, VI v) { _mm512_store_si512(p, v); }
   static VI gather_or(VI fallback, __mmask16 m, const uint8_t* base, VI off) {
     return _mm512_mask_i32gather_epi32(fallback, m, off, base, 1);
   }
@@ -67,6 +70,13 @@ struct Avx512 {
     const __m512i o = _mm512_permutexvar_epi32(order, off);
     return {_mm512_i32gather_epi64(_mm512_castsi512_si256(o), base, 1),
             _mm512_i32gather_epi64(_mm512_extracti64x4_epi64(o, 1), base, 1)};
+  }
+  static void gather_rows(const uint8_t* base, size_t stride, VI o00, std::ptrdiff_t ahead, Pairs* r0, Pairs* r1) {
+    alignas(64) int off[16];
+    _mm512_store_si512(off, o00);
+    prefetch_lines<16>(base, stride, off, ahead);
+    *r0 = gather_pairs(base, o00);
+    *r1 = gather_pairs(base + stride, o00);
   }
   // Channel k of the left (p0) and right (p1) neighbours of 16 pixels, as floats.
   template <int C>

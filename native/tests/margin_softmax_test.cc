@@ -147,6 +147,44 @@ TEST(MarginSoftmax, ActiveClassesComputeOnlyOnThoseRows) {
   expect_close(gw, ref.gw, "grad w");
 }
 
+// Products kept from pass 1 or computed again in pass 2 are the same bits, so both ways give the
+// same answer, bit for bit (the reference test above runs with the cache: its shapes fit).
+TEST(MarginSoftmax, CachedProductsGiveTheSameBitsAsRecomputedOnes) {
+  struct Shape {
+    size_t B, dim, C, K;
+    bool active;
+  };
+  const Shape shapes[] = {{5, 17, 97, 3, false}, {9, 512, 250, 1, false}, {8, 40, 500, 3, true}, {1, 7, 5, 1, false}};
+  const size_t budget = detail::margin_cache_bytes();
+  for (Isa isa : testing::supported_isas()) {
+    testing::IsaScope scope(isa);
+    for (const auto& sh : shapes)
+      for (int threads : {1, 3}) {
+        auto x = testing::random_rows(sh.B, sh.dim, 3), w = testing::random_rows(sh.C * sh.K, sh.dim, 4);
+        std::vector<int32_t> active;
+        for (int32_t c = 0; sh.active && c < int32_t(sh.C); c += 3) active.push_back(c);
+        const size_t n_cls = sh.active ? active.size() : sh.C;
+        std::vector<int32_t> labels(sh.B);
+        for (size_t i = 0; i < sh.B; ++i) labels[i] = int32_t((i * 13 + 2) % n_cls);
+        MarginProblem pr{x.data(), sh.B, sh.dim, w.data(), sh.C, sh.K, labels.data(),
+                         sh.active ? active.data() : nullptr, active.size()};
+        std::vector<float> gx[2], gw[2];
+        MarginResult res[2];
+        for (int way = 0; way < 2; ++way) {
+          detail::margin_cache_bytes() = way == 0 ? budget : 0;
+          gx[way].assign(sh.B * sh.dim, 9.0f), gw[way].assign(n_cls * sh.K * sh.dim, 9.0f);
+          const Status st = margin_softmax(pr, {64, 1, 0.5, 0}, gx[way].data(), gw[way].data(), &res[way], threads);
+          ASSERT_EQ(st, Status::kOk);
+        }
+        detail::margin_cache_bytes() = budget;
+        EXPECT_EQ(res[0].loss, res[1].loss) << isa_name(isa);
+        EXPECT_EQ(res[0].accuracy, res[1].accuracy);
+        EXPECT_EQ(gx[0], gx[1]) << isa_name(isa) << " B " << sh.B << " C " << sh.C;
+        EXPECT_EQ(gw[0], gw[1]) << isa_name(isa) << " B " << sh.B << " C " << sh.C;
+      }
+  }
+}
+
 TEST(MarginSoftmax, GemmMatchesReferenceOnRaggedShapes) {
   for (Isa isa : testing::supported_isas()) {
     testing::IsaScope scope(isa);

@@ -84,5 +84,9 @@ const MarginOps& margin_ops();
 // Class tile: rows of W per tile (a multiple of K) so a tile stays in L2.
 size_t margin_tile_classes(size_t dim, size_t subcenters);
 
+// Pass 1 keeps the B x (C K) products for pass 2 (sparing it a second X . W^T) while they fit
+// in this many bytes (64 MiB); above that, pass 2 recomputes them tile by tile. Tests lower it.
+size_t& margin_cache_bytes();
+
 }  // namespace detail
 }  // namespace facecore
