@@ -5,7 +5,6 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import type { Box } from '../models/detectors/types.js';
 import type { AnalyzedFace, FaceAnalyzer } from '../pipeline/face-analyzer.js';
 import type { OptionSpec } from './command.js';
 import { CliError, UsageError } from './output.js';
@@ -96,25 +95,7 @@ export function modelName(analyzer: FaceAnalyzer): string {
   return `${base(analyzer.recognizer.id)} + ${base(analyzer.detector.name)}`;
 }
 
-const area = (b: Box) => Math.max(0, b[2] - b[0]) * Math.max(0, b[3] - b[1]);
-
-/**
- * The face a single-subject photo is about: among faces at least 30% the area of the largest,
- * the one nearest the image centre (LFW-style photos show bystanders). The same rule calibrated
- * the thresholds (tools/select-models.js), so eval and verify reproduce them.
- */
-export function mainFace<T extends { box: Box }>(faces: readonly T[], width: number, height: number): T | undefined {
-  if (faces.length === 0) return undefined;
-  const largest = Math.max(...faces.map((f) => area(f.box)));
-  let best: T | undefined, bestDist = Infinity;
-  for (const f of faces) {
-    if (area(f.box) < 0.3 * largest) continue;
-    const cx = (f.box[0] + f.box[2]) / 2 - width / 2, cy = (f.box[1] + f.box[3]) / 2 - height / 2;
-    const dist = cx * cx + cy * cy;
-    if (dist < bestDist) (best = f), (bestDist = dist);
-  }
-  return best;
-}
+export { mainFace } from '../pipeline/main-face.js';
 
 export interface DecodedFaces {
   width: number;

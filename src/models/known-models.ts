@@ -22,6 +22,9 @@ export interface RecognizerEntry {
   /** Cosine at FAR = 1e-3 with `flip` as above, and with it the other way. */
   threshold?: number;
   thresholdFlipped?: number;
+  /** clusterEmbeddings threshold (average linkage) with the best BCubed F, `flip` as above and the other way. */
+  groupThreshold?: number;
+  groupThresholdFlipped?: number;
   source: string;
 }
 

@@ -1,7 +1,8 @@
 // FaceAnalyzer: photo in, faces out (box, score, landmarks, embedding), ready to verify,
 // search and cluster. decode (sharp) -> detect -> align (native warp into the model tensor)
-// -> embed (all faces of a photo in one batch).
-import { assertInteger, assertOptionsObject, describe } from '../core/validate.js';
+// -> embed (all faces of a photo in one batch). Defaults: YuNet + foamliu's MobileFaceNet,
+// shipped in the package (models/), chosen by measurement (docs/model-selection.md).
+import { assertInteger, assertOneOf, assertOptionsObject, describe } from '../core/validate.js';
 import { decodeImage, type ImageInput, type RgbImage } from '../image/decode.js';
 import { Detector } from '../models/detectors/detector.js';
 import type { Box, DetectOptions } from '../models/detectors/types.js';
@@ -9,6 +10,7 @@ import { Recognizer, type RecognizerOptions } from '../models/embedders/recogniz
 import { loadDetector, loadRecognizer, type DetectorChoice, type RecognizerChoice } from '../models/registry.js';
 import type { SessionOptions } from '../models/session.js';
 import { alignForRecognizer } from './align-step.js';
+import { mainFace } from './main-face.js';
 
 export interface AnalyzedFace {
   box: Box;
@@ -29,6 +31,17 @@ export interface FaceAnalyzerOptions extends SessionOptions {
   recognition?: RecognizerOptions;
 }
 
+/** The faces of one photo, best score first, with the decoded photo's size (after EXIF rotation). */
+export interface AnalyzedFaces extends Array<AnalyzedFace> {
+  width: number;
+  height: number;
+}
+
+/** analyzeBatch's entry for a photo that failed, with `errors: 'collect'`. */
+export interface BatchError {
+  error: Error;
+}
+
 /** Milliseconds spent per stage, summed over calls (pass one object to analyze/analyzeBatch). */
 export interface StageTimings {
   decode: number;
@@ -47,10 +60,12 @@ export interface BatchOptions extends AnalyzeOptions {
   signal?: AbortSignal;
   /** Called after each photo with (done, total). */
   onProgress?: (done: number, total: number) => void;
+  /** 'reject' (default): the first failing photo rejects the batch; 'collect': its entry is `{ error }`. */
+  errors?: 'reject' | 'collect';
 }
 
 export interface VerifyResult {
-  /** Cosine similarity of the two (largest) faces' embeddings. */
+  /** Cosine similarity of the two main faces' embeddings (src/pipeline/main-face.ts). */
   score: number;
   /** score >= the recogniser's calibrated threshold. */
   same: boolean;
@@ -67,7 +82,7 @@ export class FaceAnalyzer {
     private readonly owned: { detector: boolean; recognizer: boolean },
   ) {}
 
-  /** Loads the models (the defaults need no download: they come from npm packages). */
+  /** Loads the models (the defaults ship in the package: nothing is downloaded or converted). */
   static async create(options: FaceAnalyzerOptions = {}): Promise<FaceAnalyzer> {
     const opts = assertOptionsObject('options', options) as FaceAnalyzerOptions;
     const session: SessionOptions = { threads: opts.threads, optimization: opts.optimization };
@@ -95,7 +110,7 @@ export class FaceAnalyzer {
   }
 
   /** Every face in one photo (a path, an encoded Buffer or a raw image), best score first. */
-  async analyze(input: ImageInput, options: AnalyzeOptions = {}): Promise<AnalyzedFace[]> {
+  async analyze(input: ImageInput, options: AnalyzeOptions = {}): Promise<AnalyzedFaces> {
     this.check();
     const timings = assertOptionsObject('options', options).timings as StageTimings | undefined;
     let t = performance.now();
@@ -109,23 +124,27 @@ export class FaceAnalyzer {
     return this.analyzeImage(image, lap);
   }
 
-  private async analyzeImage(image: RgbImage, lap: (stage: keyof StageTimings) => void): Promise<AnalyzedFace[]> {
+  private async analyzeImage(image: RgbImage, lap: (stage: keyof StageTimings) => void): Promise<AnalyzedFaces> {
+    const size = { width: image.width, height: image.height };
     const faces = await this.detector.detect(image, this.detection);
     lap('detect');
-    if (faces.length === 0) return [];
+    if (faces.length === 0) return Object.assign([], size);
     const crops = await alignForRecognizer(image, faces, this.detector.landmarkKind, this.recognizer.preprocessing);
     lap('align');
     const embeddings = await this.recognizer.embed(crops, faces.length);
     lap('embed');
     const dim = this.recognizer.dim;
-    return faces.map((f, i) => ({ ...f, embedding: embeddings.slice(i * dim, (i + 1) * dim) }));
+    return Object.assign(faces.map((f, i) => ({ ...f, embedding: embeddings.slice(i * dim, (i + 1) * dim) })), size);
   }
 
   /**
    * analyze() over many photos, `concurrency` at a time; results in input order. Rejects with
-   * the signal's reason when aborted, or with the first failing photo's error (naming its index).
+   * the signal's reason when aborted, or with the first failing photo's error (naming its index)
+   * unless `errors: 'collect'`, which gives that photo a `{ error }` entry and goes on.
    */
-  async analyzeBatch(inputs: readonly ImageInput[], options: BatchOptions = {}): Promise<AnalyzedFace[][]> {
+  async analyzeBatch(inputs: readonly ImageInput[], options?: BatchOptions & { errors?: 'reject' }): Promise<AnalyzedFaces[]>;
+  async analyzeBatch(inputs: readonly ImageInput[], options: BatchOptions & { errors: 'collect' }): Promise<(AnalyzedFaces | BatchError)[]>;
+  async analyzeBatch(inputs: readonly ImageInput[], options: BatchOptions = {}): Promise<(AnalyzedFaces | BatchError)[]> {
     this.check();
     if (!Array.isArray(inputs)) throw new TypeError(`inputs: expected an array of images, got ${describe(inputs)}`);
     const opts = assertOptionsObject('options', options) as BatchOptions;
@@ -133,8 +152,9 @@ export class FaceAnalyzer {
     const { signal, onProgress } = opts;
     if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`options.signal: expected an AbortSignal, got ${describe(signal)}`);
     if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError(`options.onProgress: expected a function, got ${describe(onProgress)}`);
+    const collect = assertOneOf('options.errors', opts.errors ?? 'reject', ['reject', 'collect'] as const) === 'collect';
     signal?.throwIfAborted();
-    const results: AnalyzedFace[][] = new Array(inputs.length);
+    const results: (AnalyzedFaces | BatchError)[] = new Array(inputs.length);
     let next = 0;
     let done = 0;
     let failed: unknown;
@@ -145,9 +165,12 @@ export class FaceAnalyzer {
         try {
           results[i] = await this.analyze(inputs[i]!, { timings: opts.timings });
         } catch (err) {
-          failed ??= err;
           if (err instanceof Error && !err.message.startsWith('inputs[')) err.message = `inputs[${i}]: ${err.message}`;
-          throw err;
+          if (!collect || signal?.aborted) {
+            failed ??= err;
+            throw err;
+          }
+          results[i] = { error: err instanceof Error ? err : new Error(`inputs[${i}]: ${String(err)}`) };
         }
         done++;
         onProgress?.(done, inputs.length);
@@ -159,17 +182,18 @@ export class FaceAnalyzer {
     return results;
   }
 
-  /** The embedding of the largest face in a photo; RangeError if there is none. */
-  async embedLargest(input: ImageInput, name = 'input'): Promise<Float32Array> {
+  /** The embedding of a photo's main face (src/pipeline/main-face.ts); RangeError if there is none. */
+  async embedMainFace(input: ImageInput, name = 'input'): Promise<Float32Array> {
     const faces = await this.analyze(input);
-    if (faces.length === 0) throw new RangeError(`${name}: expected a photo with a face, found none`);
-    const area = (b: Box) => (b[2] - b[0]) * (b[3] - b[1]);
-    return faces.reduce((a, b) => (area(b.box) > area(a.box) ? b : a)).embedding;
+    const face = mainFace(faces, faces.width, faces.height);
+    if (face === undefined) throw new RangeError(`${name}: expected a photo with a face, found none`);
+    return face.embedding;
   }
 
   /**
-   * Whether two photos (or embeddings) show the same person: cosine of the largest faces'
-   * embeddings against the recogniser's calibrated threshold (FAR = 1e-3 on the evaluation pairs).
+   * Whether two photos (or embeddings) show the same person: cosine of the main faces'
+   * embeddings against the recogniser's calibrated verification threshold (FAR = 1e-3 on the
+   * evaluation pairs).
    */
   async verify(a: ImageInput | Float32Array, b: ImageInput | Float32Array, options: { threshold?: number } = {}): Promise<VerifyResult> {
     this.check();
@@ -184,7 +208,7 @@ export class FaceAnalyzer {
   }
 
   private async embeddingOf(x: ImageInput | Float32Array, name: string): Promise<Float32Array> {
-    if (!(x instanceof Float32Array)) return this.embedLargest(x, name);
+    if (!(x instanceof Float32Array)) return this.embedMainFace(x, name);
     if (x.length !== this.recognizer.dim) throw new RangeError(`${name}: expected an embedding of ${this.recognizer.dim} floats, got ${x.length}`);
     return x;
   }

@@ -107,7 +107,7 @@ function readPairs(set: string): { a: string; b: string; same: boolean }[] {
 describe.skipIf(!hasShared)('recognition quality with the defaults (../shared pairs)', () => {
   const cache = new Map<string, Float32Array>();
   const embedding = async (file: string) => {
-    if (!cache.has(file)) cache.set(file, await analyzer.embedLargest(sharedData(file)));
+    if (!cache.has(file)) cache.set(file, await analyzer.embedMainFace(sharedData(file)));
     return cache.get(file)!;
   };
 
