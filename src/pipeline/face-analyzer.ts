@@ -39,7 +39,7 @@ export interface FaceAnalyzerOptions extends SessionOptions {
   decodeMaxSide?: number | false;
 }
 
-/** Default longer side photos are decoded at (1.5x YuNet's 640 canvas). */
+/** Default longer side photos are decoded at (2x the default YuNet canvas of 480). */
 export const DEFAULT_DECODE_MAX_SIDE = 960;
 
 /** The faces of one photo, best score first, with the decoded photo's size (after EXIF rotation). */
@@ -139,20 +139,20 @@ export class FaceAnalyzer {
     const faces = await this.analyzeImage(image, lap);
     if (decoded === undefined || (decoded.scaleX === 1 && decoded.scaleY === 1)) return faces;
     for (const f of faces) toFullResolution(f, decoded.scaleX, decoded.scaleY);
-    return Object.assign(faces, { width: decoded.width, height: decoded.height });
+    return withSize(faces, decoded.width, decoded.height);
   }
 
   private async analyzeImage(image: RgbImage, lap: (stage: keyof StageTimings) => void): Promise<AnalyzedFaces> {
     const size = { width: image.width, height: image.height };
     const faces = await this.detector.detect(image, this.detection);
     lap('detect');
-    if (faces.length === 0) return Object.assign([], size);
+    if (faces.length === 0) return withSize([], size.width, size.height);
     const crops = await alignForRecognizer(image, faces, this.detector.landmarkKind, this.recognizer.preprocessing);
     lap('align');
     const embeddings = await this.recognizer.embed(crops, faces.length);
     lap('embed');
     const dim = this.recognizer.dim;
-    return Object.assign(faces.map((f, i) => ({ ...f, embedding: embeddings.slice(i * dim, (i + 1) * dim) })), size);
+    return withSize(faces.map((f, i) => ({ ...f, embedding: embeddings.slice(i * dim, (i + 1) * dim) })), size.width, size.height);
   }
 
   /**
@@ -238,6 +238,15 @@ export class FaceAnalyzer {
     if (this.owned.detector) await this.detector.dispose();
     if (this.owned.recognizer) await this.recognizer.dispose();
   }
+}
+
+// The photo's size rides on the array as non-enumerable properties, so the result still
+// compares, spreads and serialises as the plain array of faces it was before.
+function withSize(faces: AnalyzedFace[], width: number, height: number): AnalyzedFaces {
+  return Object.defineProperties(faces, {
+    width: { value: width, writable: true, configurable: true },
+    height: { value: height, writable: true, configurable: true },
+  }) as AnalyzedFaces;
 }
 
 // Shrunk-decode pixels -> full-resolution pixels (in place).

@@ -164,6 +164,25 @@ describe.skipIf(!hasShared)('recognition quality with the defaults (../shared pa
     expect(same.same).toBe(true);
   });
 
+  it('shrink-on-load: a large JPEG decoded at 960 gives full-resolution boxes and the same embedding', async () => {
+    const file = sharedData('deepface/img1.jpg');
+    const full = await FaceAnalyzer.create({ decodeMaxSide: false });
+    try {
+      const a = await full.analyze(file);
+      const b = await analyzer.analyze(file);
+      expect(analyzer.decodeMaxSide).toBe(960);
+      expect(Math.max(a.width, a.height)).toBeGreaterThan(960 * 1.5);
+      expect([b.width, b.height]).toEqual([a.width, a.height]);
+      expect(b).toHaveLength(a.length);
+      const side = a[0]!.box[2] - a[0]!.box[0];
+      for (let i = 0; i < 4; i++) expect(Math.abs(b[0]!.box[i]! - a[0]!.box[i]!)).toBeLessThan(0.05 * side);
+      for (let i = 0; i < 10; i++) expect(Math.abs(b[0]!.landmarks[i]! - a[0]!.landmarks[i]!)).toBeLessThan(0.03 * side);
+      expect(dot(a[0]!.embedding, b[0]!.embedding)).toBeGreaterThan(0.95);
+    } finally {
+      await full.dispose();
+    }
+  });
+
   it('small faces: a photo shrunk to 1/4 (faces ~25 px) still finds the couple', async () => {
     const sharp = (await import('sharp')).default;
     const src = sharedData('deepface/couple.jpg');
