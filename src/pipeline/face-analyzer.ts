@@ -102,21 +102,24 @@ export class FaceAnalyzer {
     const detection = assertOptionsObject('options.detection', opts.detection) as DetectOptions;
     const decodeMaxSide = opts.decodeMaxSide === false ? false : assertInteger('options.decodeMaxSide', opts.decodeMaxSide ?? DEFAULT_DECODE_MAX_SIDE, 32, 16384);
     const ownDetector = !(opts.detector instanceof Detector);
-    const detector = opts.detector instanceof Detector ? opts.detector : await loadDetector(opts.detector, session);
-    let recognizer: Recognizer;
-    try {
-      recognizer = opts.recognizer instanceof Recognizer ? opts.recognizer
-        : await loadRecognizer(opts.recognizer, { ...session, ...(opts.recognition ?? {}) });
-    } catch (err) {
-      if (ownDetector) await detector.dispose();
-      throw err;
+    const ownRecognizer = !(opts.recognizer instanceof Recognizer);
+    // Both load at once (file reads and hashing overlap; a cold start is mostly this).
+    const [d, r] = await Promise.allSettled([
+      opts.detector instanceof Detector ? opts.detector : loadDetector(opts.detector, session),
+      opts.recognizer instanceof Recognizer ? opts.recognizer : loadRecognizer(opts.recognizer, { ...session, ...(opts.recognition ?? {}) }),
+    ]);
+    if (d.status === 'rejected' || r.status === 'rejected') {
+      if (d.status === 'fulfilled' && ownDetector) await d.value.dispose();
+      if (r.status === 'fulfilled' && ownRecognizer) await r.value.dispose();
+      throw d.status === 'rejected' ? d.reason : (r as PromiseRejectedResult).reason;
     }
+    const detector = d.value, recognizer = r.value;
     if (detector.landmarkKind === 'none') {
       if (ownDetector) await detector.dispose();
-      if (!(opts.recognizer instanceof Recognizer)) await recognizer.dispose();
+      if (ownRecognizer) await recognizer.dispose();
       throw new RangeError(`options.detector: expected a detector with landmarks (alignment needs them), got '${detector.name}' without`);
     }
-    return new FaceAnalyzer(detector, recognizer, detection, { detector: ownDetector, recognizer: !(opts.recognizer instanceof Recognizer) }, decodeMaxSide);
+    return new FaceAnalyzer(detector, recognizer, detection, { detector: ownDetector, recognizer: ownRecognizer }, decodeMaxSide);
   }
 
   private check(): void {
