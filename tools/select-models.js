@@ -1,15 +1,16 @@
 #!/usr/bin/env node
-// Chooses the default detector and recogniser by measurement: every detector x recogniser
-// candidate on every ../shared/data/*/pairs.csv, reporting AUC, EER, TAR@FAR=1e-2 and the
-// best-threshold accuracy, plus each recogniser's threshold at FAR = 1e-3 (pooled pairs) for
-// verify(). Writes docs/model-selection.md and prints the calibration as JSON.
+// Chooses the default detector and recogniser by measurement: every candidate on every
+// ../shared/data/*/pairs.csv, reporting AUC, EER, TAR@FAR and the best-threshold accuracy, the
+// face counts on every multiface.csv photo, and two thresholds per candidate: verify (FAR = 1e-3
+// on the pooled pairs) and group (clusterEmbeddings' threshold with the best BCubed F on every
+// labels.csv). Writes docs/model-selection.md and prints the calibration as JSON; the chosen
+// figures go into src/models/known-models.ts by hand.
 //
 //   npm run build:ts && node tools/select-models.js [--quick]
 //
-// Protocol: each photo is decoded and detected once per detector; the face used is the one
-// nearest the image centre among faces at least 30% the area of the largest (LFW-style photos
-// may show other people in the background). A photo without a face scores -1 in every pair it
-// is in (a miss counts against the candidate). Embeddings are cosine-compared.
+// Protocol: each photo is decoded (full size) and detected once per detector; the face used is
+// the pipeline's main face (src/pipeline/main-face.ts). A photo without a face scores -1 in
+// every pair it is in (a miss counts against the candidate). Embeddings are cosine-compared.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
