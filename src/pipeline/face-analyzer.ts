@@ -31,15 +31,15 @@ export interface FaceAnalyzerOptions extends SessionOptions {
   /** Options for a recogniser loaded here (flip, threshold, normalisation). */
   recognition?: RecognizerOptions;
   /**
-   * Encoded photos whose longer side exceeds this are decoded shrunk to it (JPEG shrink-on-load),
-   * then detected and aligned at that size; boxes and landmarks are given in full-resolution
-   * pixels. false decodes at full size. Default DEFAULT_DECODE_MAX_SIDE (measured: same accuracy,
-   * docs/pipeline.md).
+   * JPEGs at least 4x this on their longer side are decoded at 1/4 or 1/8 (shrink-on-load, never
+   * below this side), then detected and aligned at that size; boxes and landmarks are given in
+   * full-resolution pixels. false decodes at full size. Default DEFAULT_DECODE_MAX_SIDE
+   * (measured: same accuracy, docs/pipeline.md).
    */
   decodeMaxSide?: number | false;
 }
 
-/** Default longer side photos are decoded at (2x the default YuNet canvas of 480). */
+/** Smallest longer side a shrunk decode may have (2x the default YuNet canvas of 480). */
 export const DEFAULT_DECODE_MAX_SIDE = 960;
 
 /** The faces of one photo, best score first, with the decoded photo's size (after EXIF rotation). */
