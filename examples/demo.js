@@ -35,10 +35,10 @@ if (photos.length === 0) {
 const CROP = 112;  // aligned crop side shown in the picture (the ArcFace template at 112)
 const started = performance.now();
 
-// 1. Models: the defaults (docs/model-selection.md says why). Grouping uses the recogniser's
-// grouping threshold where it has one, else its verification threshold.
+// 1. Models: YuNet + foamliu MobileFaceNet by default (docs/model-selection.md says why).
 const analyzer = await FaceAnalyzer.create();
-const threshold = analyzer.recognizer.thresholds?.group ?? analyzer.recognizer.threshold;
+// Grouping uses its own threshold (best BCubed F on labelled photos), lower than verify's.
+const threshold = analyzer.recognizer.thresholds.group;
 const loaded = performance.now();
 
 // 2. Every face of every photo: box, landmarks, L2-normalised embedding, and an aligned crop to show.

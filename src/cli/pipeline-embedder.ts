@@ -24,7 +24,6 @@ export async function createPipelineEmbedder(options: PipelineEmbedderOptions = 
   const analyzer = await openAnalyzer(options);
   const key = modelKey(analyzer);
   const cache = options.cacheDir === false ? undefined : new EmbeddingCache(options.cacheDir ?? defaultCacheDir(), key, analyzer.recognizer.dim);
-  const { decodeImage } = await import('../image/decode.js');
   return {
     name: modelName(analyzer),
     key,
@@ -35,8 +34,8 @@ export async function createPipelineEmbedder(options: PipelineEmbedderOptions = 
       const hash = createHash('sha256').update(bytes).digest('hex');
       const cached = await cache?.get(hash);
       if (cached !== undefined) return cached;
-      const image = await decodeImage(bytes, file);
-      const face = mainFace(await analyzer.analyze(image), image.width, image.height);
+      const faces = await analyzer.analyze(bytes);
+      const face = mainFace(faces, faces.width, faces.height);
       const embedding = face?.embedding ?? null;
       await cache?.set(hash, embedding);
       return embedding;

@@ -10,8 +10,8 @@ import { CliError, UsageError } from './output.js';
 
 const USAGE = `Usage: facecore verify <photo-a> <photo-b> [options]
 
-Embeds the main face of each photo (the one nearest the centre among the large ones) and
-compares them: prints the cosine score and the decision at the recogniser's calibrated
+Embeds the main face of each photo (the one nearest the centre among the large ones; the
+same rule as FaceAnalyzer.verify) and compares them: prints the cosine score and the decision at the recogniser's calibrated
 threshold. The exit code is 0 for either decision; errors (missing file, unreadable image,
 no face) exit 1.
 

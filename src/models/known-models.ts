@@ -1,7 +1,8 @@
 // Models facecore knows: their conventions and calibrated figures, written once here.
 // Recognisers from a file are recognised by the SHA-256 of their bytes; the converted npm models
-// by name. Thresholds are cosine scores at FAR = 1e-3 on the ../shared/data pairs
-// (tools/select-models.js, docs/pipeline.md).
+// by name. Verify thresholds are cosine scores at FAR = 1e-3 on the ../shared/data pairs, group
+// thresholds the clusterEmbeddings threshold with the best BCubed F on the labelled photos
+// (tools/select-models.js, docs/model-selection.md, docs/pipeline.md).
 import type { ChannelOrder } from '../image/tensor.js';
 
 export interface RecognizerEntry {
@@ -22,6 +23,9 @@ export interface RecognizerEntry {
   /** Cosine at FAR = 1e-3 with `flip` as above, and with it the other way. */
   threshold?: number;
   thresholdFlipped?: number;
+  /** clusterEmbeddings threshold (average linkage) with the best BCubed F, `flip` as above and the other way. */
+  groupThreshold?: number;
+  groupThresholdFlipped?: number;
   source: string;
 }
 
@@ -35,8 +39,11 @@ export const RECOGNIZERS: readonly RecognizerEntry[] = [
     id: 'foamliu-mobilefacenet',
     sha256: 'b7120c095d60094f28a4a54ba6a8bf51b297a6273fb40ef6350dfec1f63d9507',
     size: 112, mean: IMAGENET_MEAN, std: IMAGENET_STD, order: 'rgb', flip: false,
-    // Calibrated with SCRFD det_2.5g landmarks (0.432 / 0.422 with BlazeFace's).
-    threshold: 0.328, thresholdFlipped: 0.346,
+    // The default recogniser (shipped in models/). Calibrated with the default detector (YuNet-n,
+    // longer side 480; docs/model-selection.md): verify at FAR = 1e-3 on the pooled shared pairs
+    // (0.426 with BlazeFace's landmarks), group at the best BCubed F of clusterEmbeddings.
+    threshold: 0.303, thresholdFlipped: 0.297,
+    groupThreshold: 0.27, groupThresholdFlipped: 0.28,
     source: 'foamliu/MobileFaceNet (Apache-2.0)',
   },
   {

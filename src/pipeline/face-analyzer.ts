@@ -1,8 +1,10 @@
 // FaceAnalyzer: photo in, faces out (box, score, landmarks, embedding), ready to verify,
 // search and cluster. decode (sharp) -> detect -> align (native warp into the model tensor)
-// -> embed (all faces of a photo in one batch).
-import { assertInteger, assertOptionsObject, describe } from '../core/validate.js';
+// -> embed (all faces of a photo in one batch). Defaults: YuNet + foamliu's MobileFaceNet,
+// shipped in the package (models/), chosen by measurement (docs/model-selection.md).
+import { assertInteger, assertOneOf, assertOptionsObject, describe } from '../core/validate.js';
 import { decodeImage, type ImageInput, type RgbImage } from '../image/decode.js';
+import { decodeShrunk } from '../image/shrink-on-load.js';
 import { Detector } from '../models/detectors/detector.js';
 import type { Box, DetectOptions } from '../models/detectors/types.js';
 import { Recognizer, type RecognizerOptions } from '../models/embedders/recognizer.js';
@@ -10,6 +12,7 @@ import { loadDetector, loadRecognizer, type DetectorChoice, type RecognizerChoic
 import type { SessionOptions } from '../models/session.js';
 import { alignForRecognizer } from './align-step.js';
 import { qualifyFaces, qualityOptions, type FaceQuality, type QualityOptions } from './quality.js';
+import { mainFace } from './main-face.js';
 
 export interface AnalyzedFace {
   box: Box;
@@ -30,6 +33,27 @@ export interface FaceAnalyzerOptions extends SessionOptions, QualityOptions {
   detection?: DetectOptions;
   /** Options for a recogniser loaded here (flip, threshold, normalisation). */
   recognition?: RecognizerOptions;
+  /**
+   * JPEGs at least 4x this on their longer side are decoded at 1/4 or 1/8 (shrink-on-load, never
+   * below this side), then detected and aligned at that size; boxes and landmarks are given in
+   * full-resolution pixels. false decodes at full size. Default DEFAULT_DECODE_MAX_SIDE
+   * (measured: same accuracy, docs/pipeline.md).
+   */
+  decodeMaxSide?: number | false;
+}
+
+/** Smallest longer side a shrunk decode may have (2x the default YuNet canvas of 480). */
+export const DEFAULT_DECODE_MAX_SIDE = 960;
+
+/** The faces of one photo, best score first, with the decoded photo's size (after EXIF rotation). */
+export interface AnalyzedFaces extends Array<AnalyzedFace> {
+  width: number;
+  height: number;
+}
+
+/** analyzeBatch's entry for a photo that failed, with `errors: 'collect'`. */
+export interface BatchError {
+  error: Error;
 }
 
 /** Milliseconds spent per stage, summed over calls (pass one object to analyze/analyzeBatch). */
@@ -50,10 +74,12 @@ export interface BatchOptions extends AnalyzeOptions {
   signal?: AbortSignal;
   /** Called after each photo with (done, total). */
   onProgress?: (done: number, total: number) => void;
+  /** 'reject' (default): the first failing photo rejects the batch; 'collect': its entry is `{ error }`. */
+  errors?: 'reject' | 'collect';
 }
 
 export interface VerifyResult {
-  /** Cosine similarity of the two (largest) faces' embeddings. */
+  /** Cosine similarity of the two main faces' embeddings (src/pipeline/main-face.ts). */
   score: number;
   /** score >= the recogniser's calibrated threshold. */
   same: boolean;
@@ -69,30 +95,36 @@ export class FaceAnalyzer {
     private readonly detection: DetectOptions,
     private readonly owned: { detector: boolean; recognizer: boolean },
     private readonly quality: Required<QualityOptions>,
+    /** Longer side encoded photos are decoded at (false: full size). */
+    readonly decodeMaxSide: number | false,
   ) {}
 
-  /** Loads the models (the defaults need no download: they come from npm packages). */
+  /** Loads the models (the defaults ship in the package: nothing is downloaded or converted). */
   static async create(options: FaceAnalyzerOptions = {}): Promise<FaceAnalyzer> {
     const opts = assertOptionsObject('options', options) as FaceAnalyzerOptions;
     const session: SessionOptions = { threads: opts.threads, optimization: opts.optimization };
     const detection = assertOptionsObject('options.detection', opts.detection) as DetectOptions;
     const quality = qualityOptions(opts);
+    const decodeMaxSide = opts.decodeMaxSide === false ? false : assertInteger('options.decodeMaxSide', opts.decodeMaxSide ?? DEFAULT_DECODE_MAX_SIDE, 32, 16384);
     const ownDetector = !(opts.detector instanceof Detector);
-    const detector = opts.detector instanceof Detector ? opts.detector : await loadDetector(opts.detector, session);
-    let recognizer: Recognizer;
-    try {
-      recognizer = opts.recognizer instanceof Recognizer ? opts.recognizer
-        : await loadRecognizer(opts.recognizer, { ...session, ...(opts.recognition ?? {}) });
-    } catch (err) {
-      if (ownDetector) await detector.dispose();
-      throw err;
+    const ownRecognizer = !(opts.recognizer instanceof Recognizer);
+    // Both load at once (file reads and hashing overlap; a cold start is mostly this).
+    const [d, r] = await Promise.allSettled([
+      opts.detector instanceof Detector ? opts.detector : loadDetector(opts.detector, session),
+      opts.recognizer instanceof Recognizer ? opts.recognizer : loadRecognizer(opts.recognizer, { ...session, ...(opts.recognition ?? {}) }),
+    ]);
+    if (d.status === 'rejected' || r.status === 'rejected') {
+      if (d.status === 'fulfilled' && ownDetector) await d.value.dispose();
+      if (r.status === 'fulfilled' && ownRecognizer) await r.value.dispose();
+      throw d.status === 'rejected' ? d.reason : (r as PromiseRejectedResult).reason;
     }
+    const detector = d.value, recognizer = r.value;
     if (detector.landmarkKind === 'none') {
       if (ownDetector) await detector.dispose();
-      if (!(opts.recognizer instanceof Recognizer)) await recognizer.dispose();
+      if (ownRecognizer) await recognizer.dispose();
       throw new RangeError(`options.detector: expected a detector with landmarks (alignment needs them), got '${detector.name}' without`);
     }
-    return new FaceAnalyzer(detector, recognizer, detection, { detector: ownDetector, recognizer: !(opts.recognizer instanceof Recognizer) }, quality);
+    return new FaceAnalyzer(detector, recognizer, detection, { detector: ownDetector, recognizer: ownRecognizer }, quality, decodeMaxSide);
   }
 
   private check(): void {
@@ -100,7 +132,7 @@ export class FaceAnalyzer {
   }
 
   /** Every face in one photo (a path, an encoded Buffer or a raw image), best score first. */
-  async analyze(input: ImageInput, options: AnalyzeOptions = {}): Promise<AnalyzedFace[]> {
+  async analyze(input: ImageInput, options: AnalyzeOptions = {}): Promise<AnalyzedFaces> {
     this.check();
     const timings = assertOptionsObject('options', options).timings as StageTimings | undefined;
     let t = performance.now();
@@ -109,30 +141,39 @@ export class FaceAnalyzer {
       if (timings) timings[stage] += now - t;
       t = now;
     };
-    const image = await decodeImage(input);
+    const decoded = this.decodeMaxSide === false ? undefined : await decodeShrunk(input, this.decodeMaxSide);
+    const image = decoded?.image ?? await decodeImage(input);
     lap('decode');
-    return this.analyzeImage(image, lap);
+    const faces = await this.analyzeImage(image, lap, decoded === undefined ? 1 : Math.min(decoded.scaleX, decoded.scaleY));
+    if (decoded === undefined || (decoded.scaleX === 1 && decoded.scaleY === 1)) return faces;
+    for (const f of faces) toFullResolution(f, decoded.scaleX, decoded.scaleY);
+    return withSize(faces, decoded.width, decoded.height);
   }
 
-  private async analyzeImage(image: RgbImage, lap: (stage: keyof StageTimings) => void): Promise<AnalyzedFace[]> {
+  // `scale`: photo pixels per pixel of `image` (1 unless the photo was decoded shrunk).
+  private async analyzeImage(image: RgbImage, lap: (stage: keyof StageTimings) => void, scale = 1): Promise<AnalyzedFaces> {
+    const size = { width: image.width, height: image.height };
     const detected = await this.detector.detect(image, this.detection);
     lap('detect');
     // Quality (a 112 px warp + sharpness kernel) counts as alignment time.
-    const faces = await qualifyFaces(image, detected, this.detector.landmarkKind, this.quality);
-    if (faces.length === 0) return [];
+    const faces = await qualifyFaces(image, detected, this.detector.landmarkKind, this.quality, scale);
+    if (faces.length === 0) return withSize([], size.width, size.height);
     const crops = await alignForRecognizer(image, faces, this.detector.landmarkKind, this.recognizer.preprocessing);
     lap('align');
     const embeddings = await this.recognizer.embed(crops, faces.length);
     lap('embed');
     const dim = this.recognizer.dim;
-    return faces.map((f, i) => ({ ...f, embedding: embeddings.slice(i * dim, (i + 1) * dim) }));
+    return withSize(faces.map((f, i) => ({ ...f, embedding: embeddings.slice(i * dim, (i + 1) * dim) })), size.width, size.height);
   }
 
   /**
    * analyze() over many photos, `concurrency` at a time; results in input order. Rejects with
-   * the signal's reason when aborted, or with the first failing photo's error (naming its index).
+   * the signal's reason when aborted, or with the first failing photo's error (naming its index)
+   * unless `errors: 'collect'`, which gives that photo a `{ error }` entry and goes on.
    */
-  async analyzeBatch(inputs: readonly ImageInput[], options: BatchOptions = {}): Promise<AnalyzedFace[][]> {
+  async analyzeBatch(inputs: readonly ImageInput[], options?: BatchOptions & { errors?: 'reject' }): Promise<AnalyzedFaces[]>;
+  async analyzeBatch(inputs: readonly ImageInput[], options: BatchOptions & { errors: 'collect' }): Promise<(AnalyzedFaces | BatchError)[]>;
+  async analyzeBatch(inputs: readonly ImageInput[], options: BatchOptions = {}): Promise<(AnalyzedFaces | BatchError)[]> {
     this.check();
     if (!Array.isArray(inputs)) throw new TypeError(`inputs: expected an array of images, got ${describe(inputs)}`);
     const opts = assertOptionsObject('options', options) as BatchOptions;
@@ -140,8 +181,9 @@ export class FaceAnalyzer {
     const { signal, onProgress } = opts;
     if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`options.signal: expected an AbortSignal, got ${describe(signal)}`);
     if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError(`options.onProgress: expected a function, got ${describe(onProgress)}`);
+    const collect = assertOneOf('options.errors', opts.errors ?? 'reject', ['reject', 'collect'] as const) === 'collect';
     signal?.throwIfAborted();
-    const results: AnalyzedFace[][] = new Array(inputs.length);
+    const results: (AnalyzedFaces | BatchError)[] = new Array(inputs.length);
     let next = 0;
     let done = 0;
     let failed: unknown;
@@ -152,9 +194,12 @@ export class FaceAnalyzer {
         try {
           results[i] = await this.analyze(inputs[i]!, { timings: opts.timings });
         } catch (err) {
-          failed ??= err;
           if (err instanceof Error && !err.message.startsWith('inputs[')) err.message = `inputs[${i}]: ${err.message}`;
-          throw err;
+          if (!collect || signal?.aborted) {
+            failed ??= err;
+            throw err;
+          }
+          results[i] = { error: err instanceof Error ? err : new Error(`inputs[${i}]: ${String(err)}`) };
         }
         done++;
         onProgress?.(done, inputs.length);
@@ -166,17 +211,18 @@ export class FaceAnalyzer {
     return results;
   }
 
-  /** The embedding of the largest face in a photo; RangeError if there is none. */
-  async embedLargest(input: ImageInput, name = 'input'): Promise<Float32Array> {
+  /** The embedding of a photo's main face (src/pipeline/main-face.ts); RangeError if there is none. */
+  async embedMainFace(input: ImageInput, name = 'input'): Promise<Float32Array> {
     const faces = await this.analyze(input);
-    if (faces.length === 0) throw new RangeError(`${name}: expected a photo with a face, found none`);
-    const area = (b: Box) => (b[2] - b[0]) * (b[3] - b[1]);
-    return faces.reduce((a, b) => (area(b.box) > area(a.box) ? b : a)).embedding;
+    const face = mainFace(faces, faces.width, faces.height);
+    if (face === undefined) throw new RangeError(`${name}: expected a photo with a face, found none`);
+    return face.embedding;
   }
 
   /**
-   * Whether two photos (or embeddings) show the same person: cosine of the largest faces'
-   * embeddings against the recogniser's calibrated threshold (FAR = 1e-3 on the evaluation pairs).
+   * Whether two photos (or embeddings) show the same person: cosine of the main faces'
+   * embeddings against the recogniser's calibrated verification threshold (FAR = 1e-3 on the
+   * evaluation pairs).
    */
   async verify(a: ImageInput | Float32Array, b: ImageInput | Float32Array, options: { threshold?: number } = {}): Promise<VerifyResult> {
     this.check();
@@ -191,7 +237,7 @@ export class FaceAnalyzer {
   }
 
   private async embeddingOf(x: ImageInput | Float32Array, name: string): Promise<Float32Array> {
-    if (!(x instanceof Float32Array)) return this.embedLargest(x, name);
+    if (!(x instanceof Float32Array)) return this.embedMainFace(x, name);
     if (x.length !== this.recognizer.dim) throw new RangeError(`${name}: expected an embedding of ${this.recognizer.dim} floats, got ${x.length}`);
     return x;
   }
@@ -202,5 +248,23 @@ export class FaceAnalyzer {
     this.#disposed = true;
     if (this.owned.detector) await this.detector.dispose();
     if (this.owned.recognizer) await this.recognizer.dispose();
+  }
+}
+
+// The photo's size rides on the array as non-enumerable properties, so the result still
+// compares, spreads and serialises as the plain array of faces it was before.
+function withSize(faces: AnalyzedFace[], width: number, height: number): AnalyzedFaces {
+  return Object.defineProperties(faces, {
+    width: { value: width, writable: true, configurable: true },
+    height: { value: height, writable: true, configurable: true },
+  }) as AnalyzedFaces;
+}
+
+// Shrunk-decode pixels -> full-resolution pixels (in place).
+function toFullResolution(face: AnalyzedFace, sx: number, sy: number): void {
+  face.box = [face.box[0] * sx, face.box[1] * sy, face.box[2] * sx, face.box[3] * sy];
+  for (let i = 0; i < face.landmarks.length; i += 2) {
+    face.landmarks[i]! *= sx;
+    face.landmarks[i + 1]! *= sy;
   }
 }

@@ -130,21 +130,22 @@ export async function faceSharpness(image: RgbImage, faces: readonly DetectedFac
 }
 
 /** Each face's quality parts and `overall`. */
-export async function assessFaces(image: RgbImage, faces: readonly DetectedFace[], kind: LandmarkKind): Promise<FaceQuality[]> {
+export async function assessFaces(image: RgbImage, faces: readonly DetectedFace[], kind: LandmarkKind, scale = 1): Promise<FaceQuality[]> {
   const sharpness = await faceSharpness(image, faces, kind);
   return faces.map((f, i) => {
     const { yaw, pitch, roll } = estimatePose(f.landmarks, kind);
-    const parts = { score: f.score, size: faceSize(f.box, image.width, image.height), yaw, pitch, roll, sharpness: sharpness[i]! };
+    const parts = { score: f.score, size: faceSize(f.box, image.width, image.height) * scale, yaw, pitch, roll, sharpness: sharpness[i]! };
     return { ...parts, overall: overallQuality(parts) };
   });
 }
 
 /** The faces at least minFaceSize large and minQuality good, each with its quality. */
 export async function qualifyFaces<F extends DetectedFace>(
-  image: RgbImage, faces: readonly F[], kind: LandmarkKind, options: Required<QualityOptions>,
+  image: RgbImage, faces: readonly F[], kind: LandmarkKind, options: Required<QualityOptions>, scale = 1,
 ): Promise<(F & { quality: FaceQuality })[]> {
-  const large = faces.filter((f) => faceSize(f.box, image.width, image.height) >= options.minFaceSize);
-  const qualities = await assessFaces(image, large, kind);
+  // `scale`: photo pixels per pixel of `image` (a photo decoded shrunk): sizes are the photo's.
+  const large = faces.filter((f) => faceSize(f.box, image.width, image.height) * scale >= options.minFaceSize);
+  const qualities = await assessFaces(image, large, kind, scale);
   return large.map((f, i) => ({ ...f, quality: qualities[i]! })).filter((f) => f.quality.overall >= options.minQuality);
 }
 

@@ -52,7 +52,7 @@ describe('the facecore bin', () => {
   it('verifies two photos end to end with --json on stdout', async () => {
     const r = await bin('verify', samplePhoto(5), samplePhoto(5), '--json');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ same: true, model: 'faceres + blazeface' });
+    expect(JSON.parse(r.stdout)).toMatchObject({ same: true, model: 'foamliu-mobilefacenet + yunet' });
   });
 });
 

@@ -37,7 +37,7 @@ async function evalJson(...extra: string[]) {
 describe('facecore eval with the default models', () => {
   it('embeds each image once, separates the pairs, and a rerun reads every embedding from the cache', async () => {
     const first = await evalJson('--cache', 'cache');
-    expect(first.meta).toMatchObject({ model: 'faceres + blazeface', pairsScored: 12, embeddedImages: 6, embeddingDim: 1024, skippedPairs: 0 });
+    expect(first.meta).toMatchObject({ model: 'foamliu-mobilefacenet + yunet', pairsScored: 12, embeddedImages: 6, embeddingDim: 128, skippedPairs: 0 });
     expect(first.auc).toBe(1);
     expect(first.cache).toMatchObject({ hits: 0, misses: 6 });
     const entries = await readdir(first.cache.dir);

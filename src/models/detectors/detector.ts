@@ -4,7 +4,7 @@ import { assertInteger, assertOptionsObject, describe } from '../../core/validat
 import type { RgbImage } from '../../image/decode.js';
 import { letterbox, type Letterboxed } from '../../image/letterbox.js';
 import { toNchw, toNhwc } from '../../image/tensor.js';
-import { ModelSession, type SessionOptions } from '../session.js';
+import type { ModelSession } from '../session.js';
 import { nms } from './nms.js';
 import type { Box, DetectedFace, DetectOptions, DetectorSpec, LandmarkKind } from './types.js';
 
@@ -86,19 +86,4 @@ function toSource(canvas: Letterboxed, image: RgbImage, box: Box, score: number,
     score,
     landmarks: out,
   };
-}
-
-/** Opens a model and builds a detector on it; the session is released if building throws. */
-export async function openDetector(
-  model: string | Uint8Array, options: SessionOptions, build: (session: ModelSession) => Detector,
-): Promise<Detector> {
-  const session = await ModelSession.load(model, options);
-  try {
-    const detector = build(session);
-    await detector.warmUp();
-    return detector;
-  } catch (err) {
-    await session.dispose();
-    throw err;
-  }
 }

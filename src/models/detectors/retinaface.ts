@@ -8,7 +8,7 @@
 //   landmark = prior.c + l * 0.1 * prior.wh;
 // - upstream detect.py: NMS IoU 0.4 (its confidence 0.02 is for the WIDER benchmark; we use 0.5).
 import { imageInput, type ModelSession, type OutputTensor, type SessionOptions } from '../session.js';
-import { Detector, openDetector } from './detector.js';
+import { Detector } from './detector.js';
 import type { Candidates, DetectorSpec } from './types.js';
 
 const LEVELS = [
@@ -82,9 +82,4 @@ export function createRetinaface(session: ModelSession, options: SessionOptions 
   }
   const size = options.inputSize ?? 640;
   return new Detector(session, retinafaceSpec(input.width ?? size, input.height ?? size));
-}
-
-/** Loads a RetinaFace ONNX model. */
-export function loadRetinaface(model: string | Uint8Array, options: SessionOptions & { inputSize?: number } = {}): Promise<Detector> {
-  return openDetector(model, options, (session) => createRetinaface(session, options));
 }

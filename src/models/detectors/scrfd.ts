@@ -9,7 +9,7 @@
 //   box = (a.x - d0, a.y - d1, a.x + d2, a.y + d3) with d = output * s; keypoint = a + k * s;
 // - defaults: score 0.5, NMS IoU 0.4.
 import { imageInput, type ModelSession, type OutputTensor, type SessionOptions } from '../session.js';
-import { Detector, openDetector } from './detector.js';
+import { Detector } from './detector.js';
 import type { Box, Candidates, DetectorSpec } from './types.js';
 
 const LAYOUTS: Record<number, { strides: number[]; anchors: number; keypoints: boolean }> = {
@@ -78,9 +78,4 @@ export function createScrfd(session: ModelSession, options: ScrfdOptions = {}): 
   const size = options.inputSize ?? 640;
   if (!Number.isInteger(size) || size < 32 || size % 32 !== 0) throw new RangeError(`options.inputSize: expected a multiple of 32, got ${size}`);
   return new Detector(session, scrfdSpec(session.outputs.length, input.width ?? size, input.height ?? size));
-}
-
-/** Loads an SCRFD ONNX model. */
-export function loadScrfd(model: string | Uint8Array, options: ScrfdOptions = {}): Promise<Detector> {
-  return openDetector(model, options, (session) => createScrfd(session, options));
 }

@@ -8,7 +8,7 @@
 //   landmark i = a + kps[2i:2i+2] * s;
 // - OpenCV's default NMS IoU 0.3; we use score 0.5 like the other detectors (OpenCV: 0.9).
 import { imageInput, type ModelSession, type OutputTensor, type SessionOptions } from '../session.js';
-import { Detector, openDetector } from './detector.js';
+import { Detector } from './detector.js';
 import type { Candidates, DetectorSpec } from './types.js';
 
 const STRIDES = [8, 16, 32];
@@ -81,9 +81,4 @@ export function createYunet(session: ModelSession, options: YunetOptions = {}): 
   const size = options.inputSize ?? 640;
   if (!Number.isInteger(size) || size < 32 || size % 32 !== 0) throw new RangeError(`options.inputSize: expected a multiple of 32, got ${size}`);
   return new Detector(session, yunetSpec(input.width ?? size, input.height ?? size, input.width === undefined));
-}
-
-/** Loads a YuNet ONNX model. */
-export function loadYunet(model: string | Uint8Array, options: YunetOptions = {}): Promise<Detector> {
-  return openDetector(model, options, (session) => createYunet(session, options));
 }

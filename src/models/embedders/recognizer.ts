@@ -30,6 +30,8 @@ export interface RecognizerOptions extends SessionOptions {
   output?: string;
   /** Cosine threshold for verify(): default the registry's calibrated one, if the model is known. */
   threshold?: number;
+  /** Cosine threshold for grouping (clusterEmbeddings): default the registry's calibrated one, if known. */
+  groupThreshold?: number;
   /** Faces per model run where the model's batch size is dynamic (default 32). */
   batchSize?: number;
   /** Registry id to report (set by the registry loader). */
@@ -56,11 +58,19 @@ export function normalizesItself(bytes: Uint8Array): boolean {
   return has('Sub', '_minus') && has('Mul', '_mul');
 }
 
+/** Calibrated cosine thresholds (undefined for a model facecore does not know). */
+export interface RecognizerThresholds {
+  /** Same person or not, one pair at a time: 1 in 1000 different-person pairs scores at least this. */
+  verify: number | undefined;
+  /** Grouping many photos (clusterEmbeddings, average linkage): the best BCubed F on labelled photos. */
+  group: number | undefined;
+}
+
 export class Recognizer {
   readonly id: string;
   readonly preprocessing: Preprocessing;
   readonly flip: boolean;
-  readonly threshold: number | undefined;
+  readonly thresholds: Readonly<RecognizerThresholds>;
   readonly dim: number;
   readonly #outputIndex: number;
   /** The model's fixed batch size, if it has one (many exports are fixed at 1). */
@@ -69,17 +79,22 @@ export class Recognizer {
   readonly #chunk: number;
 
   private constructor(readonly session: ModelSession, init: {
-    id: string; preprocessing: Preprocessing; flip: boolean; threshold: number | undefined; dim: number; outputIndex: number;
+    id: string; preprocessing: Preprocessing; flip: boolean; thresholds: RecognizerThresholds; dim: number; outputIndex: number;
     fixedBatch: number | undefined; chunk: number;
   }) {
     this.id = init.id;
     this.preprocessing = init.preprocessing;
     this.flip = init.flip;
-    this.threshold = init.threshold;
+    this.thresholds = Object.freeze(init.thresholds);
     this.dim = init.dim;
     this.#outputIndex = init.outputIndex;
     this.#fixedBatch = init.fixedBatch;
     this.#chunk = init.chunk;
+  }
+
+  /** The verification threshold (thresholds.verify). */
+  get threshold(): number | undefined {
+    return this.thresholds.verify;
   }
 
   /** Loads a recogniser from an .onnx path or its bytes. */
@@ -153,10 +168,11 @@ export class Recognizer {
     const chunk = fixedBatch ?? (opts.batchSize !== undefined ? assertInteger('options.batchSize', opts.batchSize, 1, 4096) : 32);
     const flip = opts.flip ?? known?.flip ?? false;
     if (typeof flip !== 'boolean') throw new TypeError(`options.flip: expected a boolean, got ${describe(flip)}`);
-    const threshold = opts.threshold ?? (flip === (known?.flip ?? false) ? known?.threshold : known?.thresholdFlipped);
-    if (threshold !== undefined && (typeof threshold !== 'number' || !(threshold >= -1 && threshold <= 1))) {
-      throw new RangeError(`options.threshold: expected a cosine in [-1, 1], got ${describe(threshold)}`);
-    }
+    const asKnown = flip === (known?.flip ?? false);
+    const thresholds = {
+      verify: cosine('options.threshold', opts.threshold ?? (asKnown ? known?.threshold : known?.thresholdFlipped)),
+      group: cosine('options.groupThreshold', opts.groupThreshold ?? (asKnown ? known?.groupThreshold : known?.groupThresholdFlipped)),
+    };
     const preprocessing: Preprocessing = { size, mean, std, order, layout: nchw ? 'nchw' : 'nhwc' };
     // One warm-up run finds the embedding size (outputs may be symbolic) and pays lazy init.
     const probe = fixedBatch ?? 1;
@@ -164,7 +180,7 @@ export class Recognizer {
     const dim = outs[outputIndex]!.data.length / probe;
     if (!Number.isInteger(dim) || dim < 2) throw new RangeError(`model ${where}: expected an embedding output, got ${dim} value(s) from '${session.outputs[outputIndex]!.name}'`);
     const id = opts.id ?? known?.id ?? (file !== undefined ? file : 'onnx');
-    return new Recognizer(session, { id, preprocessing, flip, threshold, dim, outputIndex, fixedBatch, chunk });
+    return new Recognizer(session, { id, preprocessing, flip, thresholds, dim, outputIndex, fixedBatch, chunk });
   }
 
   /**
@@ -220,6 +236,13 @@ export class Recognizer {
   dispose(): Promise<void> {
     return this.session.dispose();
   }
+}
+
+function cosine(name: string, value: unknown): number | undefined {
+  if (value !== undefined && (typeof value !== 'number' || !(value >= -1 && value <= 1))) {
+    throw new RangeError(`${name}: expected a cosine in [-1, 1], got ${describe(value)}`);
+  }
+  return value;
 }
 
 function normalizeRow(v: Float32Array): void {
