@@ -1,6 +1,7 @@
 // facecore's public surface (re-exports only).
 export { similarityMatrix, similarityMatrixAsync, type SimilarityOptions } from './core/similarity.js';
 export { topK, topKAsync, type TopKOptions, type TopKResult } from './core/topk.js';
+export { knnGraph, type KnnGraph, type KnnGraphOptions, type KnnRows } from './core/knn.js';
 export { defaultThreads, type Metric } from './core/options.js';
 export { getIsa, detectedIsa, setIsa, type IsaName } from './core/cpu.js';
 export { measureMachineLimits, type MachineLimits, type MachineLimitsOptions } from './core/machine.js';

@@ -12,6 +12,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitMargin(env, exports);
   InitIndex(env, exports);
   InitFile(env, exports);
+  InitKnn(env, exports);
   return exports;
 }
 

@@ -11,5 +11,6 @@ void InitWarp(Napi::Env env, Napi::Object exports);
 void InitMargin(Napi::Env env, Napi::Object exports);
 void InitIndex(Napi::Env env, Napi::Object exports);
 void InitFile(Napi::Env env, Napi::Object exports);
+void InitKnn(Napi::Env env, Napi::Object exports);
 
 }  // namespace facecore::addon

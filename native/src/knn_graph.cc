@@ -71,7 +71,7 @@ KnnStatus knn_graph(const StoredRows& rows, size_t k, Metric metric, float min_s
     for (size_t i = 0; i < nr; ++i)
       drop_self(static_cast<int32_t>(r0 + i), idx.data() + i * k1, sc.data() + i * k1, k1, kk, min_score,
                 indices + (r0 + i) * kk, scores + (r0 + i) * kk);
-    if (control.rows_done) control.rows_done->store(static_cast<int64_t>(r0 + nr), std::memory_order_relaxed);
+    if (control.rows_done) control.rows_done->store(static_cast<int32_t>(r0 + nr), std::memory_order_relaxed);
   }
   return KnnStatus::kOk;
 }

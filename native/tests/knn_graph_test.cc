@@ -135,11 +135,11 @@ TEST(KnnGraph, ReportsProgressAndStopsWhenAborted) {
   auto x = testing::random_rows(n, dim, 3);
   StoredRows rows{Storage::kF32, x.data(), nullptr, n, dim, nullptr};
   std::atomic<int32_t> abort{0};
-  std::atomic<int64_t> done{0};
+  std::atomic<int32_t> done{0};
   std::vector<int32_t> idx;
   std::vector<float> sc;
   ASSERT_EQ(run(rows, 3, kNegInf, 2, &idx, &sc, {&abort, &done}), KnnStatus::kOk);
-  EXPECT_EQ(done.load(), static_cast<int64_t>(n));
+  EXPECT_EQ(done.load(), static_cast<int32_t>(n));
   abort.store(1);
   done.store(0);
   EXPECT_EQ(run(rows, 3, kNegInf, 2, &idx, &sc, {&abort, &done}), KnnStatus::kAborted);

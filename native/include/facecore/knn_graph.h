@@ -16,7 +16,7 @@ namespace facecore {
 
 struct KnnControl {
   const std::atomic<int32_t>* abort = nullptr;  // nonzero: stop at the next chunk
-  std::atomic<int64_t>* rows_done = nullptr;    // rows finished so far (written after each chunk)
+  std::atomic<int32_t>* rows_done = nullptr;    // rows finished so far (written after each chunk)
 };
 
 enum class KnnStatus : int { kOk = 0, kNonFinite = 1, kAborted = 2 };
