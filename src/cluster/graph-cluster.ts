@@ -83,43 +83,90 @@ function singleLinkage(g: KnnGraph, threshold: number): Groups {
 }
 
 // Average linkage on the graph: per group, the sum and count of graph edges to each other
-// group. Edges are taken best first; two groups join when the mean of all graph edges
-// between them (below-threshold ones included) is still >= threshold.
+// group; the pair with the highest mean joins first (a heap with lazy deletion: an entry is
+// stale once either group has changed), until no mean is >= threshold. On the full graph this
+// is exact average linkage; on a k-NN graph the pairs no edge connects are not counted.
 function averageLinkage(g: KnnGraph, threshold: number): Groups {
   const groups = new Groups(g.n);
   const links: (Map<number, [number, number]> | undefined)[] = new Array(g.n);
-  const all = edgesByScore(g, -Infinity);
+  const version = new Int32Array(g.n);
   const linkOf = (a: number) => (links[a] ??= new Map());
   const addLink = (a: number, b: number, sum: number, count: number) => {
     const m = linkOf(a), cur = m.get(b);
     if (cur) (cur[0] += sum), (cur[1] += count);
     else m.set(b, [sum, count]);
   };
-  for (const e of all) {
+  for (const e of edgesByScore(g, -Infinity)) {
     const u = Math.floor(e / g.k), v = g.indices[e];
     addLink(u, v, g.scores[e], 1);
     addLink(v, u, g.scores[e], 1);
   }
-  for (const e of all) {
-    if (g.scores[e] < threshold) break;
-    const a = groups.root(Math.floor(e / g.k)), b = groups.root(g.indices[e]);
-    if (a === b) continue;
-    const [sum, count] = linkOf(a).get(b)!;
-    if (sum / count < threshold) continue;
+  const heap = new PairHeap();
+  const offer = (a: number, b: number, [sum, count]: [number, number]) => {
+    if (sum / count >= threshold) heap.push(sum / count, a, b, version[a], version[b]);
+  };
+  for (let a = 0; a < g.n; a++) for (const [b, link] of links[a] ?? []) if (a < b) offer(a, b, link);
+  while (heap.size > 0) {
+    const { a, b, va, vb } = heap.pop();
+    if (version[a] !== va || version[b] !== vb || groups.parent[a] !== a || groups.parent[b] !== b) continue;
     const keep = groups.join(a, b), gone = keep === a ? b : a;
-    // Move the absorbed group's links to the survivor and repoint its neighbours.
+    version[keep]++;
+    // Move the absorbed group's links to the survivor, repoint its neighbours, re-offer the pairs.
     const from = linkOf(gone);
     from.delete(keep);
     linkOf(keep).delete(gone);
     for (const [c, [s, n]] of from) {
       addLink(keep, c, s, n);
-      const back = linkOf(c);
-      back.delete(gone);
+      linkOf(c).delete(gone);
       addLink(c, keep, s, n);
     }
     links[gone] = undefined;
+    for (const [c, link] of linkOf(keep)) offer(keep, c, link);
   }
   return groups;
+}
+
+/** Max-heap of group pairs by mean score (ties: lower a, then lower b), with their versions. */
+class PairHeap {
+  #score: number[] = [];
+  #a: number[] = [];
+  #b: number[] = [];
+  #va: number[] = [];
+  #vb: number[] = [];
+  get size() { return this.#score.length; }
+  #before(i: number, j: number): boolean {
+    const s = this.#score;
+    return s[i] > s[j] || (s[i] === s[j] && (this.#a[i] < this.#a[j] || (this.#a[i] === this.#a[j] && this.#b[i] < this.#b[j])));
+  }
+  #swap(i: number, j: number) {
+    for (const arr of [this.#score, this.#a, this.#b, this.#va, this.#vb]) [arr[i], arr[j]] = [arr[j], arr[i]];
+  }
+  push(score: number, a: number, b: number, va: number, vb: number) {
+    if (a > b) [a, b, va, vb] = [b, a, vb, va];
+    this.#score.push(score), this.#a.push(a), this.#b.push(b), this.#va.push(va), this.#vb.push(vb);
+    for (let i = this.size - 1; i > 0;) {
+      const p = (i - 1) >> 1;
+      if (!this.#before(i, p)) break;
+      this.#swap(i, p);
+      i = p;
+    }
+  }
+  pop(): { a: number; b: number; va: number; vb: number } {
+    const top = { a: this.#a[0], b: this.#b[0], va: this.#va[0], vb: this.#vb[0] };
+    const last = this.size - 1;
+    this.#swap(0, last);
+    for (const arr of [this.#score, this.#a, this.#b, this.#va, this.#vb]) arr.pop();
+    for (let i = 0; ;) {
+      const l = 2 * i + 1, r = l + 1;
+      let m = i;
+      if (l < last && this.#before(l, m)) m = l;
+      if (r < last && this.#before(r, m)) m = r;
+      if (m === i) break;
+      this.#swap(i, m);
+      i = m;
+    }
+    return top;
+  }
 }
 
 /** Immich's rule (DBSCAN): labels directly, -1 for faces that are neither core nor near one. */
