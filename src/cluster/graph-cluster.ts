@@ -42,6 +42,11 @@ class Groups {
     while (p[i] !== i) i = p[i] = p[p[i]];
     return i;
   }
+  /** Joins root `gone` into root `keep`. */
+  absorb(keep: number, gone: number): void {
+    this.parent[gone] = keep;
+    this.size[keep] += this.size[gone];
+  }
   /** Joins the groups of roots a and b; returns the surviving root. */
   join(a: number, b: number): number {
     if (this.size[a] < this.size[b]) [a, b] = [b, a];
@@ -82,89 +87,110 @@ function singleLinkage(g: KnnGraph, threshold: number): Groups {
   return groups;
 }
 
-// Average linkage on the graph: per group, the sum and count of graph edges to each other
-// group; the pair with the highest mean joins first (a heap with lazy deletion: an entry is
-// stale once either group has changed), until no mean is >= threshold. On the full graph this
-// is exact average linkage; on a k-NN graph the pairs no edge connects are not counted.
+// Average linkage on the graph: per pair of groups, the sum and count of the graph edges
+// between them (one record shared by both sides); the pair with the highest mean joins
+// first, until no mean is >= threshold. A heap holds a fresh entry each time a pair's mean
+// changes; an entry is stale when either side is no longer a group root or the mean moved
+// on. On the full graph this is exact average linkage; on a k-NN graph the pairs no edge
+// connects are not counted. Typed arrays, not objects: allocation is what costs here.
 function averageLinkage(g: KnnGraph, threshold: number): Groups {
   const groups = new Groups(g.n);
-  const links: (Map<number, [number, number]> | undefined)[] = new Array(g.n);
-  const version = new Int32Array(g.n);
-  const linkOf = (a: number) => (links[a] ??= new Map());
-  const addLink = (a: number, b: number, sum: number, count: number) => {
-    const m = linkOf(a), cur = m.get(b);
-    if (cur) (cur[0] += sum), (cur[1] += count);
-    else m.set(b, [sum, count]);
-  };
-  for (const e of edgesByScore(g, -Infinity)) {
+  const links: Map<number, number>[] = Array.from({ length: g.n }, () => new Map());
+  const edges = edgesByScore(g, -Infinity);
+  const sum = new Float64Array(edges.length), count = new Int32Array(edges.length);
+  edges.forEach((e, id) => {
     const u = Math.floor(e / g.k), v = g.indices[e];
-    addLink(u, v, g.scores[e], 1);
-    addLink(v, u, g.scores[e], 1);
-  }
-  const heap = new PairHeap();
-  const offer = (a: number, b: number, [sum, count]: [number, number]) => {
-    if (sum / count >= threshold) heap.push(sum / count, a, b, version[a], version[b]);
+    sum[id] = g.scores[e];
+    count[id] = 1;
+    links[u].set(v, id);
+    links[v].set(u, id);
+  });
+  const heap = new PairHeap(edges.length);
+  const offer = (a: number, b: number, id: number) => {
+    if (sum[id] / count[id] >= threshold) heap.push(sum[id] / count[id], Math.min(a, b), Math.max(a, b));
   };
-  for (let a = 0; a < g.n; a++) for (const [b, link] of links[a] ?? []) if (a < b) offer(a, b, link);
+  edges.forEach((e, id) => offer(Math.floor(e / g.k), g.indices[e], id));
   while (heap.size > 0) {
-    const { a, b, va, vb } = heap.pop();
-    if (version[a] !== va || version[b] !== vb || groups.parent[a] !== a || groups.parent[b] !== b) continue;
-    const keep = groups.join(a, b), gone = keep === a ? b : a;
-    version[keep]++;
-    // Move the absorbed group's links to the survivor, repoint its neighbours, re-offer the pairs.
-    const from = linkOf(gone);
-    from.delete(keep);
-    linkOf(keep).delete(gone);
-    for (const [c, [s, n]] of from) {
-      addLink(keep, c, s, n);
-      linkOf(c).delete(gone);
-      addLink(c, keep, s, n);
+    const { a, b, score } = heap.pop();
+    const id = groups.parent[a] === a && groups.parent[b] === b ? links[a].get(b) : undefined;
+    if (id === undefined || sum[id] / count[id] !== score) continue;
+    // The group with more links survives, so links move small-to-large.
+    const [keep, gone] = links[a].size >= links[b].size ? [a, b] : [b, a];
+    groups.absorb(keep, gone);
+    links[keep].delete(gone);
+    for (const [c, moved] of links[gone]) {
+      if (c === keep) continue;
+      links[c].delete(gone);
+      const mine = links[keep].get(c);
+      if (mine === undefined) {
+        links[keep].set(c, moved);
+        links[c].set(keep, moved);
+      } else {
+        sum[mine] += sum[moved];
+        count[mine] += count[moved];
+      }
+      offer(keep, c, mine ?? moved);
     }
-    links[gone] = undefined;
-    for (const [c, link] of linkOf(keep)) offer(keep, c, link);
+    links[gone] = new Map();
   }
   return groups;
 }
 
-/** Max-heap of group pairs by mean score (ties: lower a, then lower b), with their versions. */
+/** Max-heap of group pairs by mean score (ties: lower a, then lower b), in typed arrays. */
 class PairHeap {
-  #score: number[] = [];
-  #a: number[] = [];
-  #b: number[] = [];
-  #va: number[] = [];
-  #vb: number[] = [];
-  get size() { return this.#score.length; }
-  #before(i: number, j: number): boolean {
-    const s = this.#score;
-    return s[i] > s[j] || (s[i] === s[j] && (this.#a[i] < this.#a[j] || (this.#a[i] === this.#a[j] && this.#b[i] < this.#b[j])));
+  #score: Float64Array;
+  #a: Int32Array;
+  #b: Int32Array;
+  size = 0;
+  constructor(capacity: number) {
+    this.#score = new Float64Array(Math.max(16, capacity));
+    this.#a = new Int32Array(this.#score.length);
+    this.#b = new Int32Array(this.#score.length);
   }
-  #swap(i: number, j: number) {
-    for (const arr of [this.#score, this.#a, this.#b, this.#va, this.#vb]) [arr[i], arr[j]] = [arr[j], arr[i]];
+  #before(score: number, a: number, b: number, j: number): boolean {
+    const s = this.#score[j];
+    return score > s || (score === s && (a < this.#a[j] || (a === this.#a[j] && b < this.#b[j])));
   }
-  push(score: number, a: number, b: number, va: number, vb: number) {
-    if (a > b) [a, b, va, vb] = [b, a, vb, va];
-    this.#score.push(score), this.#a.push(a), this.#b.push(b), this.#va.push(va), this.#vb.push(vb);
-    for (let i = this.size - 1; i > 0;) {
+  #put(i: number, score: number, a: number, b: number) {
+    this.#score[i] = score;
+    this.#a[i] = a;
+    this.#b[i] = b;
+  }
+  push(score: number, a: number, b: number): void {
+    if (this.size === this.#score.length) {
+      const grow = <T extends Float64Array | Int32Array>(x: T): T => {
+        const y = new (x.constructor as new (n: number) => T)(x.length * 2);
+        y.set(x);
+        return y;
+      };
+      this.#score = grow(this.#score);
+      this.#a = grow(this.#a);
+      this.#b = grow(this.#b);
+    }
+    let i = this.size++;
+    while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.#before(i, p)) break;
-      this.#swap(i, p);
+      if (!this.#before(score, a, b, p)) break;
+      this.#put(i, this.#score[p], this.#a[p], this.#b[p]);
       i = p;
     }
+    this.#put(i, score, a, b);
   }
-  pop(): { a: number; b: number; va: number; vb: number } {
-    const top = { a: this.#a[0], b: this.#b[0], va: this.#va[0], vb: this.#vb[0] };
-    const last = this.size - 1;
-    this.#swap(0, last);
-    for (const arr of [this.#score, this.#a, this.#b, this.#va, this.#vb]) arr.pop();
-    for (let i = 0; ;) {
+  pop(): { score: number; a: number; b: number } {
+    const top = { score: this.#score[0], a: this.#a[0], b: this.#b[0] };
+    const n = --this.size;
+    const score = this.#score[n], a = this.#a[n], b = this.#b[n];
+    let i = 0;
+    for (;;) {
       const l = 2 * i + 1, r = l + 1;
-      let m = i;
-      if (l < last && this.#before(l, m)) m = l;
-      if (r < last && this.#before(r, m)) m = r;
-      if (m === i) break;
-      this.#swap(i, m);
+      let m = -1;
+      if (l < n && !this.#before(score, a, b, l)) m = l;
+      if (r < n && (m < 0 ? !this.#before(score, a, b, r) : this.#before(this.#score[r], this.#a[r], this.#b[r], m))) m = r;
+      if (m < 0) break;
+      this.#put(i, this.#score[m], this.#a[m], this.#b[m]);
       i = m;
     }
+    this.#put(i, score, a, b);
     return top;
   }
 }
