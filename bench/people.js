@@ -138,7 +138,7 @@ async function dbscan(x, n, dim, threshold, minSamples) {
   const env = { ...process.env };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  const r = spawnSync('python3', ['-c', DBSCAN_PY, String(n), String(dim), String(1 - threshold), String(minSamples), input, output], { env, encoding: 'utf8' });
+  const r = spawnSync(process.env.PYTHON ?? '/usr/bin/python3', ['-c', DBSCAN_PY, String(n), String(dim), String(1 - threshold), String(minSamples), input, output], { env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
   const labels = new Int32Array(fs.readFileSync(output).buffer.slice(0));
   return { seconds: Number(r.stdout.trim()), labels };
