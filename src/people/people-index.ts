@@ -34,6 +34,8 @@ export interface PersonHit {
 }
 
 const CANDIDATES = 8;
+// Faces per people search when placing a batch: people made within a chunk are scored one by one.
+const PLACE_CHUNK = 128;
 
 function unit(v: Float32Array): Float32Array {
   let s = 0;
@@ -294,39 +296,47 @@ export class PeopleIndex {
   /** Places faces (unit rows); returns the assignment records. */
   #placeBatch(ids: string[], vecs: Float32Array): [string, string | null][] {
     const d = this.#faces.dim, out: [string, string | null][] = [];
-    const hits = this.#table.search(vecs, CANDIDATES);
-    const created: string[] = [];
-    ids.forEach((id, i) => {
-      const v = vecs.subarray(i * d, (i + 1) * d);
-      let best: string | null = null, bestScore = this.#threshold;
-      for (const person of [...hits[i].map((h) => h.person), ...created]) {
-        if (!this.#table.has(person) || !this.#corrections.allows(id, person)) continue;
-        const s = this.#table.score(person, v); // current mean (earlier faces of this batch included)
-        if (s >= bestScore) (best = person), (bestScore = s);
+    // One people search per chunk; people created inside a chunk are scored directly.
+    for (let i0 = 0; i0 < ids.length; i0 += PLACE_CHUNK) {
+      const i1 = Math.min(ids.length, i0 + PLACE_CHUNK);
+      const hits = this.#table.search(vecs.subarray(i0 * d, i1 * d), CANDIDATES);
+      const created: string[] = [];
+      for (let i = i0; i < i1; i++) {
+        this.#placeOne(ids[i], vecs.subarray(i * d, (i + 1) * d), hits[i - i0].map((h) => h.person), created, out);
       }
-      if (best !== null) {
-        this.#table.update(best, id, v, 1);
-        this.#assign.set(id, best);
-        out.push([id, best]);
-        return;
-      }
-      const near = this.#minFaces <= 1 ? [] : this.#nearPending(v);
-      if (near.length + 1 >= this.#minFaces) {
-        const person = this.#newPerson();
-        created.push(person);
-        for (const [f, fv] of [[id, v] as const, ...near]) {
-          this.#pending.delete(f);
-          this.#table.update(person, f, fv, 1);
-          this.#assign.set(f, person);
-          out.push([f, person]);
-        }
-        return;
-      }
-      this.#pending.set(id, Float32Array.from(v));
-      this.#assign.set(id, null);
-      out.push([id, null]);
-    });
+    }
     return out;
+  }
+
+  /** Places one face among `candidates` and `created` (re-scored against the current means); a new person goes to `created`. */
+  #placeOne(id: string, v: Float32Array, candidates: string[], created: string[], out: [string, string | null][]): void {
+    let best: string | null = null, bestScore = this.#threshold;
+    for (const person of [...candidates, ...created]) {
+      if (!this.#table.has(person) || !this.#corrections.allows(id, person)) continue;
+      const s = this.#table.score(person, v);
+      if (s >= bestScore) (best = person), (bestScore = s);
+    }
+    if (best !== null) {
+      this.#table.update(best, id, v, 1);
+      this.#assign.set(id, best);
+      out.push([id, best]);
+      return;
+    }
+    const near = this.#minFaces <= 1 ? [] : this.#nearPending(v);
+    if (near.length + 1 >= this.#minFaces) {
+      const person = this.#newPerson();
+      created.push(person);
+      for (const [f, fv] of [[id, v] as const, ...near]) {
+        this.#pending.delete(f);
+        this.#table.update(person, f, fv, 1);
+        this.#assign.set(f, person);
+        out.push([f, person]);
+      }
+      return;
+    }
+    this.#pending.set(id, Float32Array.from(v));
+    this.#assign.set(id, null);
+    out.push([id, null]);
   }
 
   #nearPending(v: Float32Array): [string, Float32Array][] {
