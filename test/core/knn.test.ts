@@ -39,7 +39,8 @@ function withDuplicates(n: number, dim: number, seed: number): Float32Array {
 describe('knnGraph', () => {
   it('matches brute force exactly: ties to the lower index, duplicates listed, self never', async () => {
     for (const dim of [1, 7, 64]) {
-      for (const [n, k] of [[0, 3], [1, 3], [2, 5], [9, 4], [300, 6], [1100, 3]]) {
+      // 1100 rows cross the driver's 1024-row chunk; once (dim 7) is enough for the slow reference.
+      for (const [n, k] of [[0, 3], [1, 3], [2, 5], [9, 4], [300, 6], ...(dim === 7 ? [[1100, 3]] : [])]) {
         const x = withDuplicates(n, dim, n * 7 + dim);
         const got = await knnGraph(x, dim, k, { metric: 'dot', threads: 2 });
         const want = refKnn(x, dim, k);
