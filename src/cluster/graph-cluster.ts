@@ -10,6 +10,7 @@
 import { knnGraph, type KnnGraph } from '../core/knn.js';
 import { assertInteger, assertOneOf, assertOptionsObject, describe, rowsOf } from '../core/validate.js';
 import type { Clustering } from './agglomerative.js';
+import { doubled } from './doubled.js';
 
 export type GraphLinkage = 'average' | 'single' | 'core';
 const GRAPH_LINKAGES: readonly GraphLinkage[] = ['average', 'single', 'core'];
@@ -158,14 +159,9 @@ class PairHeap {
   }
   push(score: number, a: number, b: number): void {
     if (this.size === this.#score.length) {
-      const grow = <T extends Float64Array | Int32Array>(x: T): T => {
-        const y = new (x.constructor as new (n: number) => T)(x.length * 2);
-        y.set(x);
-        return y;
-      };
-      this.#score = grow(this.#score);
-      this.#a = grow(this.#a);
-      this.#b = grow(this.#b);
+      this.#score = doubled(this.#score);
+      this.#a = doubled(this.#a);
+      this.#b = doubled(this.#b);
     }
     let i = this.size++;
     while (i > 0) {

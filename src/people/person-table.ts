@@ -2,6 +2,7 @@
 // matrix, the mean (sum / count). A face's mean cosine to a person's faces is one dot product
 // with the mean, so incremental placement uses the same rule as batch average linkage and a
 // search costs one row per person, not per face.
+import { doubled } from '../cluster/doubled.js';
 import { topK } from '../core/topk.js';
 
 export class PersonTable {
@@ -37,14 +38,9 @@ export class PersonTable {
     if (slot !== undefined) return slot;
     slot = this.#personAt.length;
     if (slot === this.#count.length) {
-      const grow = <T extends Int32Array | Float32Array>(a: T, by: number): T => {
-        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.#count = grow(this.#count, 1);
-      this.#sums = grow(this.#sums, this.dim);
-      this.#means = grow(this.#means, this.dim);
+      this.#count = doubled(this.#count);
+      this.#sums = doubled(this.#sums);
+      this.#means = doubled(this.#means);
     }
     this.#personAt.push(person);
     this.#slotOf.set(person, slot);
