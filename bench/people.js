@@ -4,6 +4,7 @@
 //   node bench/people.js planted [n] planted 512-d clusters: clusterEmbeddingsAsync vs scikit-learn DBSCAN
 //   node bench/people.js scale [n]   n planted faces: time and peak memory of clusterEmbeddingsAsync
 //   node bench/people.js adds [n]    PeopleIndex incremental adds: faces/s per 10k block as the index grows
+//   node bench/people.js             all four at sizes that run in minutes (what `npm run bench people` does)
 // Needs `npx tsc -p tsconfig.build.json` first (imports dist/).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -215,6 +216,14 @@ async function adds(n, batch = 1000) {
 }
 
 console.log(`machine: ${os.cpus()[0].model}, ${os.cpus().length} cores (shared with other work: loaded)\n`);
+if (mode === undefined || mode.startsWith('--')) {
+  // `npm run bench people`: every part at a size that runs in minutes.
+  if (fs.existsSync(path.join(shared, 'data'))) await photos();
+  await plantedVsDbscan(5000);
+  console.log('\n| n | seconds | extra peak RSS | BCubed F | pairwise F |\n|---|---|---|---|---|');
+  await scale(20000);
+  await adds(30000);
+}
 if (mode === 'photos') await photos();
 if (mode === 'planted') await plantedVsDbscan(Number(process.argv[3] ?? 20000));
 if (mode === 'scale') {
