@@ -2,6 +2,7 @@
 export { similarityMatrix, similarityMatrixAsync, type SimilarityOptions } from './core/similarity.js';
 export { laplacianVariance, laplacianVarianceAsync, type LaplacianVarianceOptions } from './core/quality.js';
 export { topK, topKAsync, type TopKOptions, type TopKResult } from './core/topk.js';
+export { knnGraph, type KnnGraph, type KnnGraphOptions, type KnnRows } from './core/knn.js';
 export { defaultThreads, type Metric } from './core/options.js';
 export { getIsa, detectedIsa, setIsa, kernelIsas, type IsaName, type KernelIsas } from './core/cpu.js';
 export { measureMachineLimits, cudaDeviceCount, type MachineLimits, type MachineLimitsOptions } from './core/machine.js';
@@ -13,6 +14,8 @@ export * from './eval/report.js';
 export * from './eval/score-pairs.js';
 export { clusteringScores, type ClusteringScores, type PrecisionRecall } from './eval/clustering-metrics.js';
 export { clusterEmbeddings, type ClusterOptions, type Clustering, type Linkage } from './cluster/agglomerative.js';
+export { clusterEmbeddingsAsync, clusterGraph, type GraphClusterOptions, type GraphLinkage } from './cluster/graph-cluster.js';
+export { PeopleIndex, type PeopleIndexOptions, type PersonHit } from './people/people-index.js';
 export { aggregateTemplate } from './cluster/template.js';
 export {
   convertTfjsGraph,

@@ -45,6 +45,11 @@ export interface NativeAddon {
   galleryDecode(args: GalleryDecodeArgs): void;
   gallerySearchAsync(args: GallerySearchArgs): Promise<void>;
   gallerySearchLabelsAsync(args: GallerySearchLabelsArgs): Promise<void>;
+  /** The exact k-NN graph of n stored rows (see native/addon/knn_binding.cc for the options). */
+  knnGraphAsync(options: {
+    data: Float32Array | Uint16Array | Int8Array; scales: Float32Array; storage: number; n: number; dim: number; k: number;
+    metric: number; minScore: number; threads: number; outIndices: Int32Array; outScores: Float32Array; control: Int32Array;
+  }): Promise<void>;
   /** Builds StringIndex's table for `count` NUL-terminated UTF-8 ids: count, a repeated id's index, or -1. */
   galleryIdTable(args: { bytes: Uint8Array; count: number; table: Int32Array }): number;
   /** CRC-32C of bytes, extending `seed` (0 for a fresh checksum). */

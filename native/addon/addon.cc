@@ -13,6 +13,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitIndex(env, exports);
   InitFile(env, exports);
   InitQuality(env, exports);
+  InitKnn(env, exports);
   return exports;
 }
 

@@ -12,5 +12,6 @@ void InitMargin(Napi::Env env, Napi::Object exports);
 void InitIndex(Napi::Env env, Napi::Object exports);
 void InitFile(Napi::Env env, Napi::Object exports);
 void InitQuality(Napi::Env env, Napi::Object exports);
+void InitKnn(Napi::Env env, Napi::Object exports);
 
 }  // namespace facecore::addon

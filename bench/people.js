@@ -1,0 +1,233 @@
+// People benchmark (one run, peers side by side). Modes:
+//   node bench/people.js photos      BCubed / pairwise F on the shared labelled photos (default models:
+//                                    YuNet + MobileFaceNet), batch and one face at a time
+//   node bench/people.js planted [n] planted 512-d clusters: clusterEmbeddingsAsync vs scikit-learn DBSCAN
+//   node bench/people.js scale [n]   n planted faces: time and peak memory of clusterEmbeddingsAsync
+//   node bench/people.js adds [n]    PeopleIndex incremental adds: faces/s per 10k block as the index grows
+//   node bench/people.js             all four at sizes that run in minutes (what `npm run bench people` does)
+// Needs `npx tsc -p tsconfig.build.json` first (imports dist/).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const shared = process.env.FACECORE_SHARED ?? path.resolve(root, '../shared');
+const PHOTO_CACHE = '/tmp/facecore-people-photos.json';
+
+/** The shared labelled photos' main-face embeddings, cached (identity, file, embedding). */
+export async function photoEmbeddings() {
+  if (fs.existsSync(PHOTO_CACHE)) return JSON.parse(fs.readFileSync(PHOTO_CACHE, 'utf8'));
+  const { FaceAnalyzer, decodeImage } = await import('../dist/index.js');
+  const { mainFace } = await import('../dist/cli/models.js');
+  const analyzer = await FaceAnalyzer.create({
+    detector: path.join(shared, 'models/yunet_s_dynamic.onnx'),
+    recognizer: path.join(shared, 'models/mobilefacenet.onnx'),
+    detection: { pad: 'auto' },
+  });
+  const out = [];
+  for (const source of fs.readdirSync(path.join(shared, 'data'))) {
+    const labels = path.join(shared, 'data', source, 'labels.csv');
+    if (!fs.existsSync(labels)) continue;
+    for (const line of fs.readFileSync(labels, 'utf8').trim().split('\n').slice(1)) {
+      const [file, identity] = line.split(',');
+      if (!identity || identity === 'unknown') continue;
+      const photo = path.join(shared, 'data', source, file);
+      const image = await decodeImage(photo);
+      const face = mainFace(await analyzer.analyze(image), image.width, image.height);
+      if (face) out.push({ identity: `${source}/${identity}`, file: `${source}/${file}`, embedding: Array.from(face.embedding) });
+    }
+  }
+  await analyzer.dispose();
+  fs.writeFileSync(PHOTO_CACHE, JSON.stringify(out));
+  return out;
+}
+
+const mode = process.argv[2];
+if (mode === 'embed') {
+  const faces = await photoEmbeddings();
+  console.log(`${faces.length} faces, ${new Set(faces.map((f) => f.identity)).size} identities -> ${PHOTO_CACHE}`);
+}
+
+const lib = () => import('../dist/index.js');
+const peopleLib = () => import('../dist/people/people-index.js');
+const fmt = (x, d = 3) => x.toFixed(d);
+
+// --- photos: quality on the shared labelled photos ---------------------------------------
+async function photos() {
+  const { clusterEmbeddingsAsync, clusteringScores } = await lib();
+  const { PeopleIndex } = await peopleLib();
+  const faces = await photoEmbeddings();
+  const dim = faces[0].embedding.length, x = new Float32Array(faces.length * dim);
+  faces.forEach((f, i) => x.set(f.embedding, i * dim));
+  const truth = faces.map((f) => f.identity);
+  console.log(`${faces.length} faces of ${new Set(truth).size} identities (YuNet s + MobileFaceNet, main face per photo)\n`);
+  console.log('| threshold | average: BCubed F / pairwise F / people | single | core (minFaces 2) | PeopleIndex one at a time | same, shuffled |');
+  console.log('|---|---|---|---|---|---|');
+  const cell = (labels) => {
+    const s = clusteringScores(truth, labels);
+    return `${fmt(s.bcubed.f)} / ${fmt(s.pairwise.f)} / ${s.clusters}`;
+  };
+  const oneByOne = async (t, order) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'people-bench-'));
+    const people = await PeopleIndex.open(path.join(dir, 'p.fci'), { dim, threshold: t, durability: 'none' });
+    const labels = new Int32Array(faces.length);
+    for (const i of order) labels[i] = Number((await people.add([`f${i}`], x.subarray(i * dim, (i + 1) * dim)))[0].slice(1));
+    await people.close();
+    fs.rmSync(dir, { recursive: true });
+    return labels;
+  };
+  const ordered = faces.map((_, i) => i);
+  const shuffled = [...ordered];
+  let seed = 7;
+  for (let i = shuffled.length - 1; i > 0; i--) {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    const j = seed % (i + 1);
+    [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+  }
+  for (const t of [0.25, 0.3, 0.35, 0.4, 0.45, 0.5]) {
+    const row = [t];
+    for (const [linkage, minFaces] of [['average', 1], ['single', 1], ['core', 2]]) {
+      row.push(cell((await clusterEmbeddingsAsync(x, dim, { threshold: t, linkage, minFaces })).labels));
+    }
+    row.push(cell(await oneByOne(t, ordered)), cell(await oneByOne(t, shuffled)));
+    console.log(`| ${row.join(' | ')} |`);
+  }
+}
+
+// --- planted clusters ---------------------------------------------------------------------
+/** n unit vectors in `dim` dimensions around random centres; sizes 1..40 (skewed), cos within ~0.5. */
+function planted(n, dim, seed = 1) {
+  let s = seed >>> 0;
+  const uniform = () => ((s = (s * 1664525 + 1013904223) >>> 0) + 0.5) / 4294967296;
+  const gauss = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+  const x = new Float32Array(n * dim), truth = new Int32Array(n);
+  const centre = new Float32Array(dim);
+  const noise = 1.0; // |noise| ~ |centre|: cos to the centre ~0.7, between two faces ~0.5
+  for (let i = 0, id = -1, left = 0; i < n; i++) {
+    if (left === 0) {
+      id++;
+      left = 1 + Math.floor(40 * uniform() ** 2);
+      let norm = 0;
+      for (let c = 0; c < dim; c++) norm += (centre[c] = gauss()) ** 2;
+      for (let c = 0; c < dim; c++) centre[c] /= Math.sqrt(norm);
+    }
+    left--;
+    truth[i] = id;
+    let norm = 0;
+    for (let c = 0; c < dim; c++) norm += (x[i * dim + c] = centre[c] + (noise * gauss()) / Math.sqrt(dim)) ** 2;
+    for (let c = 0; c < dim; c++) x[i * dim + c] /= Math.sqrt(norm);
+  }
+  return { x, truth };
+}
+
+const DBSCAN_PY = `
+import sys, time, numpy as np
+from sklearn.cluster import DBSCAN
+n, dim, eps, ms = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+x = np.fromfile(sys.argv[5], dtype=np.float32).reshape(n, dim)
+t = time.perf_counter()
+labels = DBSCAN(eps=eps, min_samples=ms, metric='cosine', algorithm='brute', n_jobs=2).fit_predict(x)
+print(time.perf_counter() - t)
+labels.astype(np.int32).tofile(sys.argv[6])
+`;
+
+async function dbscan(x, n, dim, threshold, minSamples) {
+  const { spawnSync } = await import('node:child_process');
+  const input = `/tmp/people-planted-${n}.f32`, output = `/tmp/people-planted-${n}.labels`;
+  fs.writeFileSync(input, x);
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const r = spawnSync(process.env.PYTHON ?? '/usr/bin/python3', ['-c', DBSCAN_PY, String(n), String(dim), String(1 - threshold), String(minSamples), input, output], { env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  const labels = new Int32Array(fs.readFileSync(output).buffer.slice(0));
+  return { seconds: Number(r.stdout.trim()), labels };
+}
+
+async function plantedVsDbscan(n) {
+  const { clusterEmbeddingsAsync, clusteringScores } = await lib();
+  const dim = 512, { x, truth } = planted(n, dim);
+  console.log(`planted: n = ${n}, dim ${dim}, ${new Set(truth).size} identities; 2 threads each; rounds interleaved\n`);
+  console.log('| method | threshold | seconds (best of rounds) | BCubed F | pairwise F | clusters |');
+  console.log('|---|---|---|---|---|---|');
+  const rows = new Map();
+  const note = (name, t, seconds, labels) => {
+    const s = clusteringScores(truth, labels);
+    const prev = rows.get(name);
+    if (!prev || seconds < prev.seconds) rows.set(name, { name, t, seconds, s });
+  };
+  for (let round = 0; round < 2; round++) {
+    for (const t of [0.3]) {
+      let t0 = performance.now();
+      const avg = await clusterEmbeddingsAsync(x, dim, { threshold: t, threads: 2 });
+      note('facecore average (k = 20)', t, (performance.now() - t0) / 1000, avg.labels);
+      t0 = performance.now();
+      const core = await clusterEmbeddingsAsync(x, dim, { threshold: t, linkage: 'core', minFaces: 2, threads: 2 });
+      note('facecore core, minFaces 2 (= DBSCAN)', t, (performance.now() - t0) / 1000, core.labels);
+      const db = await dbscan(x, n, dim, t, 2);
+      note('sklearn DBSCAN brute cosine, min_samples 2', t, db.seconds, db.labels);
+    }
+  }
+  for (const r of rows.values()) {
+    console.log(`| ${r.name} | ${r.t} | ${fmt(r.seconds, 2)} | ${fmt(r.s.bcubed.f)} | ${fmt(r.s.pairwise.f)} | ${r.s.clusters} |`);
+  }
+}
+
+async function scale(n) {
+  const { clusterEmbeddingsAsync, clusteringScores } = await lib();
+  const dim = 512, { x, truth } = planted(n, dim);
+  global.gc?.();
+  const base = process.memoryUsage().rss;
+  let peak = base;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  const t0 = performance.now();
+  let last = 0;
+  const r = await clusterEmbeddingsAsync(x, dim, {
+    threshold: 0.3, threads: 2,
+    onProgress: (f) => { if (f - last >= 0.1) (last = f), process.stderr.write(`  ${Math.round(100 * f)}% at ${((performance.now() - t0) / 1000).toFixed(1)} s\n`); },
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  clearInterval(timer);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  const s = clusteringScores(truth, r.labels);
+  console.log(`| ${n} | ${fmt(seconds, 1)} | ${fmt((peak - base) / 2 ** 20, 0)} MiB | ${fmt(s.bcubed.f)} | ${fmt(s.pairwise.f)} |`);
+}
+
+async function adds(n, batch = 1000) {
+  const { PeopleIndex } = await peopleLib();
+  const dim = 512, { x } = planted(n, dim, 5);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'people-adds-'));
+  const people = await PeopleIndex.open(path.join(dir, 'p.fci'), { dim, threshold: 0.3 });
+  console.log(`PeopleIndex adds (fsync durability), batches of ${batch}, dim ${dim}\n`);
+  console.log('| faces in index | people | faces/s over the last 10k |');
+  console.log('|---|---|---|');
+  let t0 = performance.now();
+  for (let i = 0; i < n; i += batch) {
+    const m = Math.min(batch, n - i);
+    await people.add(Array.from({ length: m }, (_, j) => `f${i + j}`), x.subarray(i * dim, (i + m) * dim));
+    if ((i + m) % 10000 === 0) {
+      console.log(`| ${i + m} | ${people.people().length} | ${Math.round(10000 / ((performance.now() - t0) / 1000))} |`);
+      t0 = performance.now();
+    }
+  }
+  await people.close();
+  fs.rmSync(dir, { recursive: true });
+}
+
+console.log(`machine: ${os.cpus()[0].model}, ${os.cpus().length} cores (shared with other work: loaded)\n`);
+if (mode === undefined || mode.startsWith('--')) {
+  // `npm run bench people`: every part at a size that runs in minutes.
+  if (fs.existsSync(path.join(shared, 'data'))) await photos();
+  await plantedVsDbscan(5000);
+  console.log('\n| n | seconds | extra peak RSS | BCubed F | pairwise F |\n|---|---|---|---|---|');
+  await scale(20000);
+  await adds(30000);
+}
+if (mode === 'photos') await photos();
+if (mode === 'planted') await plantedVsDbscan(Number(process.argv[3] ?? 20000));
+if (mode === 'scale') {
+  console.log('| n | seconds | extra peak RSS | BCubed F | pairwise F |\n|---|---|---|---|---|');
+  await scale(Number(process.argv[3] ?? 100000));
+}
+if (mode === 'adds') await adds(Number(process.argv[3] ?? 200000));
