@@ -5,13 +5,13 @@ import fs from 'node:fs';
 import { native } from '../native.js';
 import { threadCount, type Metric, METRICS } from '../core/options.js';
 import { assertInteger, assertOneOf, assertOptionsObject, describe, rowsOf } from '../core/validate.js';
-import { DurableStore, type Durability } from './durable-store.js';
+import { DurableStore, type Durability, type WalRecovery } from './durable-store.js';
 import { CorruptIndexError } from './errors.js';
 import { bytesPerValue, STORAGES, type ImageToWrite, type IndexImage, type Storage } from './file-format.js';
 import { RowStore, STORAGE_CODE, type Meta } from './row-store.js';
 import { ADD, decodeRecord, encodeAdd, encodeRemove } from './wal-records.js';
 
-export type { Storage, Durability, Meta };
+export type { Storage, Durability, Meta, WalRecovery };
 
 export interface FaceIndexOptions {
   /** Embedding length (1 .. 65536). */
@@ -25,6 +25,8 @@ export interface FaceIndexOptions {
 export interface OpenOptions extends Partial<FaceIndexOptions> {
   /** 'fsync' (default): an add/remove resolves once its log record is on disk. 'none': once the OS has it. */
   durability?: Durability;
+  /** Open even when the log is damaged with intact records after the damage, dropping them (see docs/reliability.md). */
+  repair?: boolean;
 }
 
 export interface AddOptions {
@@ -143,6 +145,7 @@ export class FaceIndex {
     if (opts.dim !== undefined) assertInteger('options.dim', opts.dim, 1, MAX_DIM);
     if (opts.storage !== undefined) assertOneOf('options.storage', opts.storage, STORAGES);
     if (opts.metric !== undefined) assertOneOf('options.metric', opts.metric, METRICS);
+    if (opts.repair !== undefined && typeof opts.repair !== 'boolean') throw new TypeError(`options.repair: expected a boolean, got ${describe(opts.repair)}`);
     if (!fs.existsSync(file) && opts.dim === undefined) {
       throw new TypeError(`options.dim: expected an integer to create ${file}, got undefined`);
     }
@@ -155,7 +158,7 @@ export class FaceIndex {
       index = new FaceIndex({ dim: img.dim, storage: img.storage, metric: img.metric });
       index.#load(file, img);
       return (payload: Buffer) => index!.#replay(payload);
-    }, () => ({ dim: opts.dim as number, storage: (opts.storage ?? 'f32') as Storage, metric: (opts.metric ?? 'cosine') as Metric }));
+    }, () => ({ dim: opts.dim as number, storage: (opts.storage ?? 'f32') as Storage, metric: (opts.metric ?? 'cosine') as Metric }), opts.repair === true);
     index!.#durable = store;
     return index!;
   }
@@ -175,6 +178,11 @@ export class FaceIndex {
   /** The file of a durable index (undefined in memory). */
   get path(): string | undefined {
     return this.#durable?.file;
+  }
+
+  /** What opening cut off the end of the log (a torn tail; droppedBytes 0 when clean); durable only. */
+  get recovery(): WalRecovery | undefined {
+    return this.#durable?.recovery;
   }
 
   /** Log records written and the commits (write + fsync) that carried them, since open (durable only). */

@@ -80,7 +80,7 @@ function maxPixelsOption(options: unknown): number {
 async function decodeEncoded(name: string, bytes: Buffer, label: string, maxPixels: number): Promise<RgbImage> {
   if (bytes.length === 0) throw new RangeError(`${name}: expected an encoded image, got ${label} of 0 bytes`);
   let pipeline: ReturnType<typeof sharp>;
-  let meta: sharp.Metadata;
+  let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
     // sharp's own limit (also checked by metadata()) is the outer bound; maxPixels is checked below.
     pipeline = sharp(bytes, { failOn: 'error', limitInputPixels: MAX_SIDE * MAX_SIDE });
