@@ -14,10 +14,10 @@ export interface ChildResult {
 
 let root = '';
 
-/** The fixtures as JavaScript (built once per test file; removed at exit). */
+/** A script of test/hardening/fixtures (or '../fuzz/worker') as JavaScript; built once per process, removed at exit. */
 export function childScript(name: string): string {
   if (!root) {
-    root = buildForChild('test/hardening/fixtures');
+    root = buildForChild('test/hardening/fixtures', 'test/hardening/fuzz', 'test/helpers');
     process.on('exit', () => fs.rmSync(root, { recursive: true, force: true }));
   }
   return path.join(root, 'test/hardening/fixtures', `${name}.js`);
