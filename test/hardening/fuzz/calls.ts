@@ -215,6 +215,27 @@ function alignCall(r: Rand, asyncForm: boolean, valid: boolean): Call {
 
 // --- marginSoftmaxLoss -----------------------------------------------------------------------
 
+/** True if some labelled row is short (|x| < 0.1) or its best target centre is within ~8 degrees of 0 or pi. */
+function illConditioned(x: Float32Array, w: Float32Array, labels: Int32Array, dim: number, K: number, active?: Int32Array): boolean {
+  const dot = (a: Float32Array, i: number, b: Float32Array, j: number) => {
+    let t = 0;
+    for (let c = 0; c < dim; c++) t += a[i * dim + c]! * b[j * dim + c]!;
+    return t;
+  };
+  return Array.from(labels).some((label, i) => {
+    if (label < 0) return false;
+    const nx = Math.sqrt(dot(x, i, x, i));
+    if (nx < 0.1) return true;
+    const cls = active ? active[label]! : label;
+    let best = -Infinity;
+    for (let k = 0; k < K; k++) {
+      const j = cls * K + k, nw = Math.sqrt(dot(w, j, w, j));
+      best = Math.max(best, nw === 0 ? 0 : dot(x, i, w, j) / (nx * nw));
+    }
+    return Math.abs(best) > 0.99;
+  });
+}
+
 function marginCall(r: Rand, asyncForm: boolean, valid: boolean): Call {
   // dim 1 leaves every angle 0 or pi, where d cos(m1 theta + m2) / d cos(theta) is singular:
   // float32 and float64 then disagree arbitrarily, so the fuzz starts at 2.
@@ -249,10 +270,13 @@ function marginCall(r: Rand, asyncForm: boolean, valid: boolean): Call {
       check(Math.abs(got.loss - want.loss) <= 1e-4 * Math.max(1, want.loss), `loss ${got.loss} vs ${want.loss}`);
       check(got.counted === labels.filter((l) => l >= 0).length, `counted ${got.counted}`);
       // float32 logits (s * cos up to 64) carry ~1e-5 absolute error: gradients near 0 (one class,
-      // a confident row) are compared absolutely.
+      // a confident row) are compared absolutely, on the scale of s. The gradient divides by |x| and by sin(theta)
+      // of the target: a short row or a target angle near 0 or pi magnifies that error, so those
+      // problems get a looser bound (still far below what a wrong formula gives).
+      const loose = illConditioned(x, w, labels, dim, K, active) ? 50 : 1;
       for (const [name, g, ref] of [['gradX', got.gradX, want.gradX], ['gradW', got.gradW, want.gradW]] as const) {
         const e = relativeError(g, ref) * Math.max(1e-30, ...Array.from(ref, Math.abs));
-        check(e <= 1e-3 * Math.max(0.1, ...Array.from(ref, Math.abs)), `${name} off by ${e}`);
+        check(e <= loose * 1e-3 * Math.max(p.s / 64, ...Array.from(ref, Math.abs)), `${name} off by ${e}`);
       }
     },
   };
