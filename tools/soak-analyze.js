@@ -3,7 +3,7 @@
 // memory sampled (after a gc) every --every calls; prints the samples and the growth per call
 // over the second half (after warm-up). A leak shows as steady growth; a plateau is a cache.
 //
-//   npm run build:ts && node --expose-gc tools/soak-analyze.js [--calls 10000] [--every 500] [--photo file]
+//   npm run build:ts && node --expose-gc tools/soak-analyze.js [--calls 10000] [--every 500] [--threads 1] [--photo file]
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,7 @@ const photo = arg('photo', path.join(root, '../shared/data/deepface/img1.jpg'));
 const bytes = fs.readFileSync(photo);
 const gc = globalThis.gc ?? (() => console.error('soak: run with --expose-gc for steadier figures'));
 
-const analyzer = await FaceAnalyzer.create();
+const analyzer = await FaceAnalyzer.create({ threads: Number(arg('threads', 1)) });
 const samples = [];
 const sample = (done) => {
   gc();
