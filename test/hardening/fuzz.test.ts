@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fuzz } from './fuzz/run.js';
 
-const calls = Number(process.env.FUZZ_CALLS ?? 1000);
+const calls = Number(process.env.FUZZ_CALLS ?? 3000);
 const seed = Number(process.env.FUZZ_SEED ?? 13);
 
 describe('fuzz', () => {
