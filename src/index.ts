@@ -49,11 +49,11 @@ export {
 } from './train/margin-head.js';
 export {
   FaceIndex, type FaceIndexOptions, type OpenOptions, type AddOptions, type FaceEntry, type FaceRecord,
-  type SearchOptions, type SearchLabelsOptions, type FaceHit, type LabelHit, type Storage, type Durability,
+  type SearchOptions, type SearchLabelsOptions, type FaceHit, type LabelHit, type Storage, type Durability, type WalRecovery,
 } from './gallery/face-index.js';
 export type { Gallery, GalleryFilter, GallerySearchOptions, GallerySearchLabelsOptions, GalleryAddOptions } from './gallery/gallery.js';
 export { CorruptIndexError, IndexLockedError } from './gallery/errors.js';
-export { decodeImage, type ImageInput, type RgbImage } from './image/decode.js';
+export { decodeImage, DEFAULT_MAX_PIXELS, type DecodeOptions, type ImageInput, type RgbImage } from './image/decode.js';
 export { ModelSession, liveSessions, type SessionOptions, type GraphOptimization } from './models/session.js';
 export { Detector, loadDetectorModel, detectorFamily, type DetectorFamily, type DetectorLoadOptions } from './models/detectors/index.js';
 export type { Box, DetectedFace, DetectOptions, LandmarkKind } from './models/detectors/types.js';

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "pin.h"
+
 namespace facecore::addon {
 
 template <typename T>
@@ -63,6 +65,7 @@ ArrayView<T> typed_array(const Napi::Value& v, const char* name) {
   const char* want = typed_array_name(typed_array_kind<T>());
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != typed_array_kind<T>())
     throw_type(v.Env(), std::string(name) + ": expected a " + want + ", got " + describe(v));
+  if (is_detached_view(v)) throw_type(v.Env(), std::string(name) + ": expected a " + want + " with live memory, got one whose ArrayBuffer was detached (transferred)");
   auto arr = v.As<Napi::TypedArrayOf<T>>();
   return {arr.Data(), arr.ElementLength()};
 }
@@ -93,7 +96,7 @@ inline void expect_args(const Napi::CallbackInfo& info, size_t n, const char* fn
 // Keeps JS values (the input and output arrays) alive while an AsyncWorker runs.
 class KeepAlive {
  public:
-  void hold(const Napi::Value& v) { refs_.push_back(Napi::Persistent(v.As<Napi::Object>())); }
+  void hold(const Napi::Value& v) { refs_.push_back(Napi::Persistent(v.As<Napi::Object>())); pins_.pin(v); }
   // Holds every object argument of a call (the typed arrays a job reads and writes).
   void hold_objects(const Napi::CallbackInfo& info) {
     for (size_t i = 0; i < info.Length(); ++i)
@@ -102,6 +105,7 @@ class KeepAlive {
 
  private:
   std::vector<Napi::ObjectReference> refs_;
+  BackingStorePins pins_;  // their memory, even if JS detaches them meanwhile
 };
 
 // A binding's one argument: a named options object, unpacked field by field into a baton

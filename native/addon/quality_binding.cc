@@ -30,40 +30,28 @@ struct Job {
 
 const char* kFn = "laplacianVariance";
 
-
 std::unique_ptr<Job> parse(const Napi::CallbackInfo& info, KeepAlive* keep) {
-  Napi::Env env = info.Env();
-  expect_args(info, 1, kFn);
-  if (!info[0].IsObject() || info[0].IsTypedArray() || info[0].IsArray())
-    throw_type(env, std::string(kFn) + ": expected an options object, got " + describe(info[0]));
-  const auto o = info[0].As<Napi::Object>();
+  const Options o(info, kFn);
+  Napi::Env env = o.env();
   auto job = std::make_unique<Job>();
   SharpnessShape& s = job->shape;
-  s.count = size_arg(o.Get("count"), "count", 0, kMaxCount);
-  s.channels = size_arg(o.Get("channels"), "channels", 1, kMaxChannels);
-  s.height = size_arg(o.Get("height"), "height", 1, kMaxSide);
-  s.width = size_arg(o.Get("width"), "width", 1, kMaxSide);
-  job->crops = typed_array<float>(o.Get("crops"), "crops");
-  const size_t need = sharpness_input_size(s);  // <= 2^24 * 4 * 2^26: no overflow
-  if (job->crops.length < need)
-    throw_range(env, "crops: expected a Float32Array of at least count * channels * height * width = " +
-                         std::to_string(need) + " elements, got " + std::to_string(job->crops.length));
-  job->weights = typed_array<float>(o.Get("weights"), "weights");
+  s.count = o.size("count", 0, kMaxCount);
+  s.channels = o.size("channels", 1, kMaxChannels);
+  s.height = o.size("height", 1, kMaxSide);
+  s.width = o.size("width", 1, kMaxSide);
+  // count * channels * height * width <= 2^24 * 4 * 2^26: no overflow.
+  job->crops = o.array<float>("crops", sharpness_input_size(s));
+  job->weights = o.array<float>("weights");
   if (job->weights.length != s.channels)
     throw_range(env, "weights: expected " + std::to_string(s.channels) + " (one per channel), got " +
                          std::to_string(job->weights.length));
   for (size_t c = 0; c < s.channels; ++c)
     if (!std::isfinite(job->weights.data[c])) throw_range(env, "weights[" + std::to_string(c) + "]: expected a finite number");
-  job->out = typed_array<double>(o.Get("out"), "out");
-  if (job->out.length < s.count)
-    throw_range(env, "out: expected a Float64Array of at least " + std::to_string(s.count) + " elements, got " +
-                         std::to_string(job->out.length));
-  job->threads = static_cast<int>(size_arg(o.Get("threads"), "threads", 1, 1024));
-  if (keep) {
-    keep->hold(o.Get("crops"));
-    keep->hold(o.Get("weights"));
-    keep->hold(o.Get("out"));
-  }
+  job->out = o.array<double>("out", s.count);
+  expect_disjoint(env, "out", job->out, "crops", job->crops);
+  expect_disjoint(env, "out", job->out, "weights", job->weights);
+  job->threads = static_cast<int>(o.size("threads", 1, 1024));
+  o.keep(keep);
   return job;
 }
 

@@ -60,7 +60,10 @@ bool warp_affine(const WarpImage& img, const double* inverse, size_t n, const Wa
   }
   // SIMD gathers use int32 byte offsets and read 4 or 8 bytes per pixel: reads that would pass
   // the end of data (only at the last pixels of an image without slack) go the per-pixel way.
-  const bool fast_ok = p.interp == WarpInterp::kBilinear && img.length >= 8 && img.length < static_cast<size_t>(INT_MAX);
+  // The SIMD interior test compares against width - 2 and height - 2 unsigned: an image one pixel
+  // wide or high (-1) would pass every pixel as interior and read outside the image.
+  const bool fast_ok = p.interp == WarpInterp::kBilinear && img.length >= 8 && img.length < static_cast<size_t>(INT_MAX) &&
+                       img.width >= 2 && img.height >= 2;
   const int max_offset = fast_ok ? static_cast<int>(img.length - 4) : 0;
 
   const size_t plane = static_cast<size_t>(p.out_width) * p.out_height;

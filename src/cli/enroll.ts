@@ -60,7 +60,7 @@ export const enrollCommand: Command = {
     try {
       const key = modelKey(analyzer), name = modelName(analyzer);
       index = await openGallery(path.resolve(ctx.cwd, indexArg), indexArg, {
-        dim: analyzer.recognizer.dim, model: key, modelName: name, create: true, storage: storage as Storage | undefined,
+        dim: analyzer.recognizer.dim, model: key, modelName: name, create: true, storage: storage as Storage | undefined, warn: (t) => ctx.output.warn(t),
       });
       const gallery = index;
       const skipped: Skipped[] = [];

@@ -22,6 +22,8 @@ export interface GalleryOptions {
   modelName: string;
   /** Create the file when absent (enroll) or fail (identify). */
   create: boolean;
+  /** Told what opening had to cut off a damaged log (a crash's torn tail). */
+  warn?: (text: string) => void;
   storage?: Storage;
 }
 
@@ -38,6 +40,10 @@ export async function openGallery(file: string, label: string, options: GalleryO
     index = exists ? await FaceIndex.open(file) : await FaceIndex.open(file, { dim: options.dim, storage: options.storage ?? 'f32' });
   } catch (err) {
     throw new CliError(`cannot open the index ${label}: ${firstLine(err)}`);
+  }
+  const cut = index.recovery;
+  if (cut && cut.droppedBytes > 0) {
+    options.warn?.(`${label}: recovery dropped the log's last ${cut.droppedBytes} bytes (${cut.droppedRecords} record(s)), the torn tail of an interrupted write`);
   }
   try {
     if (index.dim !== options.dim) {

@@ -69,7 +69,7 @@ export const identifyCommand: Command = {
       const threshold = decisionThreshold(analyzer, given);
       const name = modelName(analyzer);
       index = await openGallery(path.resolve(ctx.cwd, indexArg), indexArg, {
-        dim: analyzer.recognizer.dim, model: modelKey(analyzer), modelName: name, create: false,
+        dim: analyzer.recognizer.dim, model: modelKey(analyzer), modelName: name, create: false, warn: (t) => ctx.output.warn(t),
       });
       if (index.size === 0) throw new CliError(`${indexArg} is empty: enroll faces first`);
       const gallery = index;

@@ -31,6 +31,20 @@ export interface Progress {
   done(): void;
 }
 
+/**
+ * Text made safe for one terminal line: control characters (newlines, escape sequences, C1),
+ * line/paragraph separators and bidi overrides are written as \n or \u{..} escapes, so a file
+ * name cannot forge lines or recolour the terminal.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    return `\\u{${c.codePointAt(0)!.toString(16)}}`;
+  });
+}
+
 const QUIET: Progress = { update() {}, done() {} };
 
 export class Output {
@@ -56,7 +70,7 @@ export class Output {
   /** A warning on stderr (also under --json, which keeps stdout parseable). */
   warn(text: string): void {
     this.clearBar();
-    this.streams.stderr.write(`warning: ${text}\n`);
+    this.streams.stderr.write(`warning: ${printable(text)}\n`);
   }
 
   /** A progress bar on stderr when it is a TTY and not --json; otherwise silent. */
@@ -88,7 +102,7 @@ export class Output {
     this.clearBar();
     const message = err instanceof Error ? err.message : String(err);
     const firstLine = message.split('\n')[0];
-    this.streams.stderr.write(`facecore${command ? ' ' + command : ''}: ${firstLine}\n`);
+    this.streams.stderr.write(`facecore${command ? ' ' + printable(command) : ''}: ${printable(firstLine)}\n`);
     if (err instanceof UsageError) {
       this.streams.stderr.write(`Run 'facecore ${command ? command + ' ' : ''}--help' for usage.\n`);
       return EXIT_USAGE;

@@ -10,14 +10,18 @@ import { CorruptIndexError } from './errors.js';
 import type { Storage } from '../core/codes.js';
 import { encodeIndex, readIndex, type ImageToWrite, type IndexImage } from './file-format.js';
 import { acquireLock } from './lock.js';
-import { createWal, readWal, WAL_HEADER_BYTES, WalWriter, frame, type Durability } from './wal.js';
+import { createWal, readWal, WAL_HEADER_BYTES, WalWriter, frame, type Durability, type WalRecovery } from './wal.js';
 
-export type { Durability };
+export type { Durability, WalRecovery };
 
 type Replay = (payload: Buffer) => void;
 
 /** Rows of room to reserve beyond a file's rows when it is mapped: adds need no copy until then. */
 const growRows = (rows: number) => Math.max(rows, 1 << 16);
+
+function isDirectory(file: string): boolean {
+  return fs.statSync(file, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
 
 export class DurableStore {
   private constructor(
@@ -27,20 +31,26 @@ export class DurableStore {
     private writer: WalWriter,
     private readonly releaseLock: () => void,
     private readonly durability: Durability,
+    /** What opening cut off the log (zeros when it was clean). */
+    readonly recovery: WalRecovery,
   ) {}
 
   /**
    * Locks, loads (or creates) the main file, hands it to `load` and replays the log through
-   * the function `load` returns.
+   * the function `load` returns. A torn log tail is cut (and reported in `recovery`); damage
+   * with intact records after it is refused unless `repair` is set, since those records were
+   * most likely acknowledged (fsynced) writes.
    */
   static async open(
     file: string, durability: Durability, load: (img: IndexImage) => Replay,
     create: () => { dim: number; storage: Storage; metric: 'cosine' | 'dot' },
+    repair = false,
   ): Promise<DurableStore> {
     const durable = durability === 'fsync';
     const walFile = `${file}-wal`;
     const release = acquireLock(file);
     try {
+      for (const f of [file, walFile]) if (isDirectory(f)) throw new Error(`${f}: expected an index file, got a directory`);
       let img: IndexImage;
       if (fs.existsSync(file)) {
         img = await readIndex(file, growRows);
@@ -51,12 +61,20 @@ export class DurableStore {
       }
       const replay = load(img);
       let validEnd = WAL_HEADER_BYTES;
+      let recovery: WalRecovery = { droppedBytes: 0, droppedRecords: 0, intactAfterDamage: 0, offset: WAL_HEADER_BYTES };
       if (fs.existsSync(walFile)) {
         const wal = readWal(walFile, await readWholeFile(walFile));
         if (wal.generation > img.generation) {
           throw new CorruptIndexError(walFile, 'wal header', `generation ${wal.generation} is newer than ${file}'s ${img.generation}`);
         }
         if (wal.generation === img.generation) {
+          const r = wal.recovery;
+          if (r.intactAfterDamage > 0 && !repair) {
+            throw new CorruptIndexError(walFile, `wal record ${wal.records.length}`,
+              `damaged at byte ${r.offset} with ${r.intactAfterDamage} intact record(s) after it (not a torn tail); ` +
+              `open with { repair: true } to drop it and everything after it (${r.droppedBytes} bytes)`);
+          }
+          recovery = r;
           wal.records.forEach((payload, i) => {
             try {
               replay(payload);
@@ -72,7 +90,7 @@ export class DurableStore {
         await createWal(walFile, img.generation, durable);
       }
       const writer = await WalWriter.open(walFile, validEnd, durability);
-      return new DurableStore(file, walFile, img.generation, writer, release, durability);
+      return new DurableStore(file, walFile, img.generation, writer, release, durability, recovery);
     } catch (e) {
       release();
       throw e;

@@ -6,7 +6,7 @@ import { AGGREGATES, bytesPerValue, METRICS, STORAGES, type Metric, type Storage
 import { searchRowLabels, searchRows, storedView } from '../core/gallery.js';
 import { threadCount } from '../core/options.js';
 import { assertInteger, assertOneOf, assertOptionsObject, describe, rowsOf } from '../core/validate.js';
-import { DurableStore, type Durability } from './durable-store.js';
+import { DurableStore, type Durability, type WalRecovery } from './durable-store.js';
 import { CorruptIndexError } from './errors.js';
 import { type ImageToWrite, type IndexImage } from './file-format.js';
 import { candidateMask, checkFilter } from './filter.js';
@@ -16,7 +16,7 @@ import type {
 import { RowStore, type Meta } from './row-store.js';
 import { ADD, decodeRecord, encodeAdd, encodeRemove } from './wal-records.js';
 
-export type { Storage, Durability, Meta };
+export type { Storage, Durability, Meta, WalRecovery };
 
 export interface FaceIndexOptions {
   /** Embedding length (1 .. 65536). */
@@ -30,6 +30,8 @@ export interface FaceIndexOptions {
 export interface OpenOptions extends Partial<FaceIndexOptions> {
   /** 'fsync' (default): an add/remove resolves once its log record is on disk. 'none': once the OS has it. */
   durability?: Durability;
+  /** Open even when the log is damaged with intact records after the damage, dropping them (see docs/reliability.md). */
+  repair?: boolean;
 }
 
 export type AddOptions = GalleryAddOptions;
@@ -110,6 +112,7 @@ export class FaceIndex implements Gallery {
     if (opts.dim !== undefined) assertInteger('options.dim', opts.dim, 1, MAX_DIM);
     if (opts.storage !== undefined) assertOneOf('options.storage', opts.storage, STORAGES);
     if (opts.metric !== undefined) assertOneOf('options.metric', opts.metric, METRICS);
+    if (opts.repair !== undefined && typeof opts.repair !== 'boolean') throw new TypeError(`options.repair: expected a boolean, got ${describe(opts.repair)}`);
     if (!fs.existsSync(file) && opts.dim === undefined) {
       throw new TypeError(`options.dim: expected an integer to create ${file}, got undefined`);
     }
@@ -122,7 +125,7 @@ export class FaceIndex implements Gallery {
       index = new FaceIndex({ dim: img.dim, storage: img.storage, metric: img.metric });
       index.#load(file, img);
       return (payload: Buffer) => index!.#replay(payload);
-    }, () => ({ dim: opts.dim as number, storage: (opts.storage ?? 'f32') as Storage, metric: (opts.metric ?? 'cosine') as Metric }));
+    }, () => ({ dim: opts.dim as number, storage: (opts.storage ?? 'f32') as Storage, metric: (opts.metric ?? 'cosine') as Metric }), opts.repair === true);
     index!.#durable = store;
     return index!;
   }
@@ -142,6 +145,11 @@ export class FaceIndex implements Gallery {
   /** The file of a durable index (undefined in memory). */
   get path(): string | undefined {
     return this.#durable?.file;
+  }
+
+  /** What opening cut off the end of the log (a torn tail; droppedBytes 0 when clean); durable only. */
+  get recovery(): WalRecovery | undefined {
+    return this.#durable?.recovery;
   }
 
   /** Log records written and the commits (write + fsync) that carried them, since open (durable only). */

@@ -1,7 +1,9 @@
 // The write-ahead log beside the main file: a 32-byte header (magic, version, the generation
 // of the main file it extends) and records [u32 length][u32 CRC-32C of payload][payload].
-// A crash mid-append leaves a torn tail, which fails its length or checksum check: replay
-// stops there and the tail is cut off before anything new is appended.
+// A crash mid-append leaves a torn tail (a partial record, or zeros where the file system
+// extended the file but never wrote the data), which fails its length or checksum check:
+// replay stops there and the tail is cut off before anything new is appended. Damage with
+// intact records after it is not a crash's tail: DurableStore refuses it unless asked to repair.
 //
 // Group commit: records appended while a write+fsync is in flight wait and share the next one.
 import fs from 'node:fs/promises';
@@ -46,15 +48,51 @@ function dropBytes(parts: Buffer[], skip: number): Buffer[] {
   return out;
 }
 
+/** What opening a log cut off, and why (all zero for a clean log). */
+export interface WalRecovery {
+  /** Bytes after the last intact record that were left out (and are cut before the next append). */
+  droppedBytes: number;
+  /** Records left out: the damaged one (unless the tail is only zeros) and every intact one after it. */
+  droppedRecords: number;
+  /** Intact records found after the damage: more than 0 means damage inside the log, not a torn tail. */
+  intactAfterDamage: number;
+  /** Byte offset of the first damaged record (the file's length when there is none). */
+  offset: number;
+}
+
 export interface WalContents {
   generation: number;
   records: Buffer[];
   /** Bytes of header + intact records: where the next append goes. */
   validEnd: number;
-  tornBytes: number;
+  recovery: WalRecovery;
 }
 
-/** Parses a log; a damaged header is an error, a damaged tail is reported and left out. */
+/** The end of the intact record at `off`, or -1 (past the end, damaged, or of length 0). */
+function recordEnd(buf: Buffer, off: number): number {
+  if (off + 8 > buf.length) return -1;
+  const len = buf.readUInt32LE(off);
+  // Length 0 is never written (every payload has a type byte) but its CRC (0) would match:
+  // a zero-filled tail, left by a crash on ext4/XFS, must read as the end of the log.
+  if (len === 0 || len > buf.length - off - 8) return -1;
+  return crc32c(buf.subarray(off + 8, off + 8 + len)) === buf.readUInt32LE(off + 4) ? off + 8 + len : -1;
+}
+
+/** Intact records chained after a damaged record at `off` whose length field is still plausible. */
+function intactAfter(buf: Buffer, off: number): number {
+  if (off + 8 > buf.length) return 0;
+  const len = buf.readUInt32LE(off);
+  if (len === 0 || len > buf.length - off - 8) return 0;
+  let n = 0;
+  for (let at = off + 8 + len, end; (end = recordEnd(buf, at)) >= 0; at = end) n++;
+  return n;
+}
+
+/**
+ * Parses a log; a damaged header is an error. Records are read up to the first one that fails
+ * its checks; `recovery` says what was left out, and whether intact records followed (damage
+ * inside the log rather than a torn tail: the caller decides whether to accept the loss).
+ */
 export function readWal(file: string, buf: Buffer): WalContents {
   if (buf.length < WAL_HEADER_BYTES || !buf.subarray(0, 8).equals(MAGIC) || buf.readUInt32LE(28) !== crc32c(buf.subarray(0, 28))) {
     throw new CorruptIndexError(file, 'wal header', buf.length < WAL_HEADER_BYTES ? `truncated: ${buf.length} bytes` : 'bad magic or checksum');
@@ -62,15 +100,16 @@ export function readWal(file: string, buf: Buffer): WalContents {
   if (buf.readUInt32LE(8) !== VERSION) throw new CorruptIndexError(file, 'wal header', `unsupported version ${buf.readUInt32LE(8)}`);
   const records: Buffer[] = [];
   let off = WAL_HEADER_BYTES;
-  while (off + 8 <= buf.length) {
-    const len = buf.readUInt32LE(off);
-    if (off + 8 + len > buf.length) break;
-    const payload = buf.subarray(off + 8, off + 8 + len);
-    if (crc32c(payload) !== buf.readUInt32LE(off + 4)) break;
-    records.push(payload);
-    off += 8 + len;
-  }
-  return { generation: Number(buf.readBigUInt64LE(16)), records, validEnd: off, tornBytes: buf.length - off };
+  for (let end; (end = recordEnd(buf, off)) >= 0; off = end) records.push(buf.subarray(off + 8, end));
+  const intact = intactAfter(buf, off);
+  const zeroTail = buf.subarray(off).every((b) => b === 0);
+  const recovery: WalRecovery = {
+    droppedBytes: buf.length - off,
+    droppedRecords: (zeroTail ? 0 : 1) + intact,
+    intactAfterDamage: intact,
+    offset: off,
+  };
+  return { generation: Number(buf.readBigUInt64LE(16)), records, validEnd: off, recovery };
 }
 
 export async function createWal(file: string, generation: number, durable: boolean): Promise<void> {

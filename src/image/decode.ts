@@ -25,6 +25,18 @@ export type ImageInput = string | Buffer | Uint8Array | RawImage;
 // Largest side we accept (sharp's own default pixel limit is ~268 MP): bigger is a mistake or an attack.
 const MAX_SIDE = 16384;
 
+/**
+ * Default largest image decodeImage decodes, in pixels: 40 MP (a 7300 x 5470 photo; every
+ * phone and most cameras are below). Checked from the header before decoding: a 730 KB PNG of
+ * 16000 x 16000 otherwise takes ~1 GB of memory (a decompression bomb).
+ */
+export const DEFAULT_MAX_PIXELS = 40_000_000;
+
+export interface DecodeOptions {
+  /** Refuse (RangeError) encoded images of more pixels than this (default DEFAULT_MAX_PIXELS). */
+  maxPixels?: number;
+}
+
 function isRawImage(value: unknown): value is RawImage {
   return typeof value === 'object' && value !== null && 'data' in value && 'width' in value && 'height' in value;
 }
@@ -55,12 +67,24 @@ function sniffDescription(bytes: Uint8Array): string {
     : `bytes ${Buffer.from(head.subarray(0, 8)).toString('hex')}`;
 }
 
-async function decodeEncoded(name: string, bytes: Buffer, label: string): Promise<RgbImage> {
+function maxPixelsOption(options: unknown): number {
+  if (options === undefined) return DEFAULT_MAX_PIXELS;
+  if (typeof options !== 'object' || options === null) throw new TypeError(`options: expected an options object, got ${describe(options)}`);
+  const max = (options as DecodeOptions).maxPixels;
+  if (max === undefined) return DEFAULT_MAX_PIXELS;
+  if (typeof max !== 'number') throw new TypeError(`options.maxPixels: expected an integer, got ${describe(max)}`);
+  if (!Number.isInteger(max) || max < 1) throw new RangeError(`options.maxPixels: expected an integer >= 1, got ${max}`);
+  return max;
+}
+
+async function decodeEncoded(name: string, bytes: Buffer, label: string, maxPixels: number): Promise<RgbImage> {
   if (bytes.length === 0) throw new RangeError(`${name}: expected an encoded image, got ${label} of 0 bytes`);
   let pipeline: ReturnType<typeof sharp>;
+  let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
+    // sharp's own limit (also checked by metadata()) is the outer bound; maxPixels is checked below.
     pipeline = sharp(bytes, { failOn: 'error', limitInputPixels: MAX_SIDE * MAX_SIDE });
-    const meta = await pipeline.metadata();
+    meta = await pipeline.metadata();
     if (!meta.width || !meta.height) throw new Error('no image dimensions');
   } catch (err) {
     const msg = (err as Error).message;
@@ -68,6 +92,11 @@ async function decodeEncoded(name: string, bytes: Buffer, label: string): Promis
       throw new TypeError(`${name}: expected an image (JPEG, PNG, WebP, GIF, TIFF, AVIF), got ${label} holding ${sniffDescription(bytes)}`);
     }
     throw new RangeError(`${name}: ${label} is not a decodable image: ${msg}`);
+  }
+  const pixels = meta.width * meta.height;
+  if (pixels > maxPixels) {
+    throw new RangeError(`${name}: expected an image of at most ${maxPixels} pixels (options.maxPixels), got ${label} of ` +
+      `${meta.width} x ${meta.height} = ${pixels} pixels`);
   }
   try {
     const { data, info } = await pipeline
@@ -99,11 +128,13 @@ export function toRgb(image: RawImage): RgbImage {
 }
 
 /**
- * Decodes `input` (a path, an encoded image Buffer, or a raw image) to RGB.
+ * Decodes `input` (a path, an encoded image Buffer, or a raw image) to RGB. Encoded images
+ * above `options.maxPixels` (default 40 MP) are refused from their header, before decoding.
  * Errors: TypeError for a wrong kind of input or content that is no image, RangeError for empty,
  * corrupt or truncated data, Error for a missing file; each names `name`.
  */
-export async function decodeImage(input: ImageInput, name = 'input'): Promise<RgbImage> {
+export async function decodeImage(input: ImageInput, name = 'input', options?: DecodeOptions): Promise<RgbImage> {
+  const maxPixels = maxPixelsOption(options);
   if (typeof input === 'string') {
     let bytes: Buffer;
     try {
@@ -114,11 +145,11 @@ export async function decodeImage(input: ImageInput, name = 'input'): Promise<Rg
       if (code === 'EISDIR') throw new TypeError(`${name}: expected an image file, got the directory '${input}'`);
       throw new Error(`${name}: cannot read '${input}': ${(err as Error).message}`);
     }
-    return decodeEncoded(name, bytes, `the file '${input}'`);
+    return decodeEncoded(name, bytes, `the file '${input}'`, maxPixels);
   }
   if (input instanceof Uint8Array) {
     const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-    return decodeEncoded(name, bytes, 'a buffer');
+    return decodeEncoded(name, bytes, 'a buffer', maxPixels);
   }
   if (isRawImage(input)) return toRgb(checkRawImage(name, input));
   throw new TypeError(`${name}: expected a file path, an encoded image Buffer or { data, width, height, channels }, got ${describe(input)}`);

@@ -75,11 +75,11 @@ describe('laplacianVariance', () => {
 
   it('the binding re-checks sizes itself (never reads past the buffers)', () => {
     const args = { crops: new Float32Array(10), count: 1, channels: 3, height: 8, width: 8, weights: new Float32Array(3), out: new Float64Array(1), threads: 1 };
-    expect(() => native.laplacianVariance(args)).toThrow(/crops: expected a Float32Array of at least count \* channels \* height \* width = 192 elements, got 10/);
+    expect(() => native.laplacianVariance(args)).toThrow(/crops: expected a Float32Array of at least 192 elements, got 10/);
     expect(() => native.laplacianVariance({ ...args, crops: new Float32Array(192), weights: new Float32Array(2) })).toThrow(/weights: expected 3/);
     expect(() => native.laplacianVariance({ ...args, crops: new Float32Array(192), out: new Float64Array(0) })).toThrow(/out: expected a Float64Array of at least 1/);
     expect(() => native.laplacianVariance({ ...args, crops: new Float64Array(192) as never })).toThrow(TypeError);
-    expect(() => native.laplacianVariance(null as never)).toThrow(/expected an options object/);
+    expect(() => native.laplacianVariance(null as never)).toThrow(/expected one options object/);
     expect(() => native.laplacianVariance({ ...args, count: undefined as never })).toThrow(/count: expected an integer/);
     expect(() => native.laplacianVariance({ ...args, crops: new Float32Array(192), weights: Float32Array.of(1, Infinity, 1) })).toThrow(/weights\[1\]/);
   });
