@@ -15,6 +15,17 @@ export function assertFloat32Array(name: string, value: unknown): asserts value 
   if (!(value instanceof Float32Array)) {
     throw new TypeError(`${name}: expected a Float32Array, got ${describe(value)}`);
   }
+  assertAttached(name, value);
+}
+
+/** A view whose ArrayBuffer was transferred reads as empty: refuse it rather than compute on nothing. */
+export function assertAttached(name: string, view: ArrayBufferView): void {
+  if (view.byteLength !== 0 || view.buffer.byteLength !== 0) return;
+  try {
+    new Uint8Array(view.buffer); // throws only for a detached buffer (Node 20 lacks ArrayBuffer#detached)
+  } catch {
+    throw new TypeError(`${name}: expected a ${view.constructor.name} with live memory, got one whose ArrayBuffer was detached (transferred)`);
+  }
 }
 
 export function assertInteger(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
