@@ -1,0 +1,116 @@
+// One face collection per API key, durable under the data directory: a FaceIndex (faces:
+// image_id -> embedding, label = subject) and a subjects file (subjects may exist without
+// faces, as in CompreFace). File names come from a hash of the key, never from a request.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomic } from '../gallery/atomic-file.js';
+import { FaceIndex } from '../gallery/face-index.js';
+
+/** The file stem of a key's collection: 24 hex digits of SHA-256 (the key itself is never written). */
+export function collectionStem(apiKey: string): string {
+  return createHash('sha256').update(`facecore-collection:${apiKey}`).digest('hex').slice(0, 24);
+}
+
+export class Collection {
+  #subjects: Set<string>;
+  /** Mutations run one at a time (a rename is several index operations). */
+  #tail: Promise<unknown> = Promise.resolve();
+
+  private constructor(readonly index: FaceIndex, private readonly subjectsFile: string, subjects: string[]) {
+    this.#subjects = new Set(subjects);
+    for (const r of index.entries()) this.#subjects.add(r.label);
+  }
+
+  static async open(dir: string, apiKey: string, dim: number): Promise<Collection> {
+    const stem = collectionStem(apiKey);
+    const index = await FaceIndex.open(path.join(dir, `${stem}.fci`), { dim });
+    const subjectsFile = path.join(dir, `${stem}.subjects.json`);
+    let subjects: string[] = [];
+    try {
+      subjects = JSON.parse(await fs.readFile(subjectsFile, 'utf8')) as string[];
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        await index.close();
+        throw err;
+      }
+    }
+    return new Collection(index, subjectsFile, subjects);
+  }
+
+  subjects(): string[] {
+    return [...this.#subjects];
+  }
+  hasSubject(subject: string): boolean {
+    return this.#subjects.has(subject);
+  }
+
+  /** Runs `job` after every earlier mutation of this collection. */
+  exclusive<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.#tail.then(job, job);
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  async addSubject(subject: string): Promise<void> {
+    if (this.#subjects.has(subject)) return;
+    this.#subjects.add(subject);
+    await this.#saveSubjects();
+  }
+
+  async removeSubjects(subjects: string[]): Promise<number> {
+    const drop = new Set(subjects);
+    const ids = [...this.index.entries()].filter((r) => drop.has(r.label)).map((r) => r.id);
+    const removed = ids.length === 0 ? 0 : await this.index.remove(ids);
+    for (const s of subjects) this.#subjects.delete(s);
+    await this.#saveSubjects();
+    return removed;
+  }
+
+  /** Gives `from`'s faces the label `to` (merging when `to` exists, as CompreFace does). */
+  async renameSubject(from: string, to: string): Promise<void> {
+    const records = [...this.index.entries()].filter((r) => r.label === from);
+    if (records.length > 0) {
+      const vectors = new Float32Array(records.length * this.index.dim);
+      records.forEach((r, i) => vectors.set(r.vector, i * this.index.dim));
+      // The index has no relabel: the faces are removed and re-added under the same ids.
+      await this.index.remove(records.map((r) => r.id));
+      await this.index.add(records.map((r) => r.id), vectors, { labels: records.map(() => to), meta: records.map((r) => r.meta) });
+    }
+    this.#subjects.delete(from);
+    this.#subjects.add(to);
+    await this.#saveSubjects();
+  }
+
+  async #saveSubjects(): Promise<void> {
+    await writeFileAtomic(this.subjectsFile, [Buffer.from(JSON.stringify([...this.#subjects]))], true);
+  }
+
+  async close(): Promise<void> {
+    await this.#tail;
+    await this.index.close();
+  }
+}
+
+/** The collections of the configured keys, opened on first use. */
+export class Collections {
+  readonly #open = new Map<string, Promise<Collection>>();
+
+  constructor(private readonly dir: string, private readonly dim: number) {}
+
+  get(apiKey: string): Promise<Collection> {
+    let c = this.#open.get(apiKey);
+    if (!c) {
+      c = fs.mkdir(this.dir, { recursive: true }).then(() => Collection.open(this.dir, apiKey, this.dim));
+      c.catch(() => this.#open.delete(apiKey));
+      this.#open.set(apiKey, c);
+    }
+    return c;
+  }
+
+  async closeAll(): Promise<void> {
+    const all = await Promise.allSettled(this.#open.values());
+    this.#open.clear();
+    for (const c of all) if (c.status === 'fulfilled') await c.value.close();
+  }
+}
