@@ -62,7 +62,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     genReqId: () => randomUUID(),
     bodyLimit: limits.bodyBytes,
     requestTimeout: limits.requestTimeoutMs,
-    maxParamLength: 300,
+    routerOptions: { maxParamLength: 300 },
     forceCloseConnections: 'idle',
   });
   const openapi = collectOpenApi(app, version);

@@ -36,10 +36,11 @@ interface FastifyishError {
 /** The status, body and headers for any error a request ended with. */
 export function toResponse(err: unknown): { status: number; body: { message: string; code: number }; headers: Record<string, string> } {
   if (err instanceof ApiError) return { status: err.statusCode, body: { message: err.message, code: err.code }, headers: err.headers };
-  // Library validation (decode, gallery, analyzer): the request carried something unusable.
-  if (err instanceof TypeError || err instanceof RangeError) return { status: 400, body: { message: err.message, code: CODES.badRequest }, headers: {} };
   const e = err as FastifyishError;
-  const status = typeof e?.statusCode === 'number' ? e.statusCode : 500;
+  // Library validation (decode, gallery, analyzer): the request carried something unusable.
+  // (fastify's own errors are RangeErrors too, but carry their status.)
+  const library = (err instanceof TypeError || err instanceof RangeError) && typeof e.statusCode !== 'number';
+  const status = library ? 400 : typeof e?.statusCode === 'number' ? e.statusCode : 500;
   if (status === 413) return { status, body: { message: e.message, code: CODES.tooLarge }, headers: {} };
   if (status === 415) return { status, body: { message: e.message, code: CODES.unsupported }, headers: {} };
   if (status >= 400 && status < 500) return { status, body: { message: e.message, code: CODES.badRequest }, headers: {} };
