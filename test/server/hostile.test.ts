@@ -102,7 +102,9 @@ describe.skipIf(!hasShared)('hostile input', () => {
         : kind === 2 ? `POST /api/v1/recognition/recognize HTTP/1.1\r\nHost: x\r\nx-api-key: ${KEY}\r\nContent-Type: application/json\r\nContent-Length: 99999999999999999999\r\n\r\n{}`
         : kind === 3 ? `POST /api/v1/recognition/recognize HTTP/1.1\r\nHost: x\r\nx-api-key: ${KEY}\r\nContent-Type: application/json\r\nContent-Length: 2000000\r\n\r\n${'{'.repeat(2000)}`
         : `POST /predict HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: multipart/form-data; boundary=b\r\n\r\nzz\r\nnot-hex\r\n`;
-      jobs.push(async () => count(await raw(server.port, req)));
+      jobs.push(async () => {
+        count(await raw(server.port, req));
+      });
     }
     // Shuffled, 16 at a time.
     for (let i = jobs.length - 1; i > 0; i--) {

@@ -10,7 +10,7 @@ const FACES = { 'facial-recognition': { detection: { modelName: 'buffalo_l', opt
 async function predict(url: string, entries: object, image: Buffer) {
   const form = new FormData();
   form.append('entries', JSON.stringify(entries));
-  form.append('image', new Blob([image]));
+  form.append('image', new Blob([new Uint8Array(image)]));
   const res = await fetch(`${url}/predict`, { method: 'POST', body: form });
   return { status: res.status, body: await res.json() };
 }
