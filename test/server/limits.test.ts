@@ -29,7 +29,7 @@ describe.skipIf(!hasShared)('auth and limits', () => {
       ['DELETE', '/api/v1/recognition/subjects'], ['POST', '/api/v1/detection/detect'], ['POST', '/api/v1/verification/verify'],
     ];
     for (const [method, path] of routes) {
-      for (const headers of [{}, { 'x-api-key': 'not-a-key-at-all' }, { 'x-api-key': KEY.slice(0, -1) }]) {
+      for (const headers of [{}, { 'x-api-key': 'not-a-key-at-all' }, { 'x-api-key': KEY.slice(0, -1) }] as Record<string, string>[]) {
         const res = await fetch(server.url + path, { method, headers });
         expect([method, path, res.status]).toEqual([method, path, 401]);
       }
