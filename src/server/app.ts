@@ -119,6 +119,15 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     verifyRoutes(api, ctx);
   });
 
+  // Draining: answers in flight close their connection, so a keep-alive client cannot hold
+  // the shutdown for the keep-alive timeout.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   app.addHook('onClose', async () => {
     await ctx.collections.closeAll();
     if (owned) await analyzer.dispose();
