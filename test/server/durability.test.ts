@@ -51,7 +51,6 @@ describe.skipIf(!hasShared)('facecore serve process', () => {
     expect(added.status).toBe(201);
     const { image_id } = await added.json();
     first.child.kill('SIGKILL');
-    mark("first.child.kill('SIGKILL');");
     await exited(first.child);
     // The data directory holds files named by the key's hash, never the key.
     expect(fs.readdirSync(dataDir).some((f) => f.includes(KEY))).toBe(false);
@@ -65,7 +64,6 @@ describe.skipIf(!hasShared)('facecore serve process', () => {
     await new Promise((r) => setTimeout(r, 50));
     const code = exited(second.child);
     second.child.kill('SIGTERM');
-    mark("second.child.kill('SIGTERM');");
     const res = await inFlight;
     expect(res.status).toBe(200);
     expect((await res.json()).result[0].subjects[0].subject).toBe('angelina');
