@@ -34,7 +34,7 @@ export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
 }
 
-const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? 'dev';
 
 declare module 'fastify' {
   interface FastifyRequest {
