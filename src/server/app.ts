@@ -57,6 +57,15 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     metrics: new Metrics(() => queue.depth),
   };
 
+  // Every collection opens now: a locked or corrupt one fails the start, not a request.
+  try {
+    await Promise.all(keys.list().map((k) => ctx.collections.get(k)));
+  } catch (err) {
+    await ctx.collections.closeAll();
+    if (owned) await analyzer.dispose();
+    throw err;
+  }
+
   const app = Fastify({
     logger: options.logger ?? false,
     genReqId: () => randomUUID(),

@@ -22,6 +22,11 @@ export class ApiKeys {
     return this.#keys.length;
   }
 
+  /** The keys themselves (to open their collections at start). */
+  list(): string[] {
+    return this.#keys.map((k) => k.key);
+  }
+
   /** The configured key matching `header` (x-api-key), or a 401. */
   check(header: unknown): string {
     if (typeof header !== 'string' || header.length === 0) throw new ApiError(401, CODES.unauthorized, 'Missing header: x-api-key');
