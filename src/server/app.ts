@@ -10,7 +10,7 @@ import { Collections } from './collections.js';
 import type { ServerContext } from './context.js';
 import { badRequest, toResponse } from './errors.js';
 import { FaceService } from './faces.js';
-import { assertJsonDepth, DEFAULT_LIMITS, type Limits } from './limits.js';
+import { assertJsonDepth, resolveLimits, type Limits } from './limits.js';
 import { Metrics } from './metrics.js';
 import { collectOpenApi } from './openapi.js';
 import { InferenceQueue } from './queue.js';
@@ -45,7 +45,7 @@ declare module 'fastify' {
 
 /** Builds the service (models loaded, routes registered); call listen() on it, close() to drain and close indexes. */
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
-  const limits: Limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
+  const limits: Limits = resolveLimits(options.limits);
   const keys = new ApiKeys(options.apiKeys);
   const owned = !(options.analyzer instanceof FaceAnalyzer);
   const analyzer = options.analyzer instanceof FaceAnalyzer ? options.analyzer : await FaceAnalyzer.create(options.analyzer ?? {});

@@ -2,6 +2,7 @@
 // (body size by fastify while reading, pixels from the image header before decoding, JSON
 // depth before parsing), and each refusal is a 4xx that names the limit.
 import sharp, { type Metadata } from 'sharp';
+import { assertInteger, assertOptionsObject } from '../core/validate.js';
 import { ApiError, CODES, badRequest } from './errors.js';
 
 export interface Limits {
@@ -32,6 +33,23 @@ export const DEFAULT_LIMITS: Limits = {
   queued: 64,
   requestTimeoutMs: 30_000,
 };
+
+const RANGES: Record<keyof Limits, [number, number]> = {
+  bodyBytes: [1024, 2 ** 31 - 1], imagePixels: [1, 2 ** 31 - 1], jsonDepth: [2, 1000], facesPerImage: [1, 10000],
+  embeddingsPerRequest: [1, 100000], concurrency: [1, 256], queued: [0, 1_000_000], requestTimeoutMs: [1000, 3_600_000],
+};
+
+/** The defaults with `given` over them; RangeError/TypeError naming a bad one. */
+export function resolveLimits(given: Partial<Limits> | undefined): Limits {
+  const opts = assertOptionsObject('options.limits', given) as Partial<Limits>;
+  const out = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(opts) as (keyof Limits)[]) {
+    const range = RANGES[key];
+    if (!range) throw new RangeError(`options.limits: expected keys ${Object.keys(RANGES).join(', ')}, got '${key}'`);
+    if (opts[key] !== undefined) out[key] = assertInteger(`options.limits.${key}`, opts[key], range[0], range[1]);
+  }
+  return out;
+}
 
 /** Throws 400 when `text` (JSON) nests deeper than `max`; strings are skipped. O(n), no recursion. */
 export function assertJsonDepth(text: string, max: number): void {

@@ -50,3 +50,14 @@ describe('facecore serve options', () => {
     expect(collectionStem('another-key-1')).not.toBe(stem);
   });
 });
+
+describe('resolveLimits', () => {
+  it('fills defaults and names a bad limit', async () => {
+    const { resolveLimits, DEFAULT_LIMITS } = await import('../../src/server/limits.js');
+    expect(resolveLimits(undefined)).toEqual(DEFAULT_LIMITS);
+    expect(resolveLimits({ queued: 0 }).queued).toBe(0);
+    expect(() => resolveLimits({ concurrency: 0 })).toThrow(/options\.limits\.concurrency/);
+    expect(() => resolveLimits({ bodyBytes: 1.5 } as never)).toThrow(/options\.limits\.bodyBytes/);
+    expect(() => resolveLimits({ speed: 1 } as never)).toThrow("options.limits: expected keys bodyBytes, imagePixels, jsonDepth, facesPerImage, embeddingsPerRequest, concurrency, queued, requestTimeoutMs, got 'speed'");
+  });
+});
