@@ -2,6 +2,8 @@
 const BAD_CHARS = '^[^\\u0000]*$';
 
 export const subjectSchema = { type: 'string', minLength: 1, maxLength: 256, pattern: BAD_CHARS } as const;
+/** In list and delete, `subject=` (empty) means every subject, as in CompreFace. */
+export const subjectFilterSchema = { type: 'string', maxLength: 256, pattern: BAD_CHARS } as const;
 export const imageIdSchema = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' } as const;
 export const detProbSchema = { type: 'number', minimum: 0, maximum: 1, description: 'Minimum detection score of a face (0..1)' } as const;
 export const limitSchema = { type: 'integer', minimum: 0, maximum: 1000, default: 0, description: 'Faces answered per image, best first (0: all)' } as const;

@@ -109,6 +109,9 @@ describe.skipIf(!hasShared)('CompreFace API through @exadel/compreface-js-sdk', 
     expect(await faces().delete_multiple_images([ids[1], 'no-such-id'])).toEqual([{ image_id: ids[1], subject: 'angelina' }]);
     expect(await faces().delete_all_subject('angelina')).toEqual({ deleted: 1 });
     expect((await faces().list()).faces).toEqual([{ image_id: b, subject: 'p08' }]);
+    // `subject=` (empty) lists and deletes every subject's faces, as in CompreFace.
+    const listed = await fetch(`${server.url}/api/v1/recognition/faces?subject=`, { headers: { 'x-api-key': KEY } });
+    expect((await listed.json()).total_elements).toBe(1);
     expect(await faces().delete_all()).toEqual({ deleted: 1 });
   }, 120_000);
 

@@ -5,7 +5,7 @@ import { noFace, notFound } from '../../errors.js';
 import { cosine } from '../../faces.js';
 import { imageField } from '../../image-input.js';
 import type { ServerContext } from '../../context.js';
-import { detProbSchema, faceQuerySchema, IMAGE_BODY, imageIdSchema, subjectSchema, type FaceQuery } from '../../schemas.js';
+import { detProbSchema, faceQuerySchema, IMAGE_BODY, imageIdSchema, subjectFilterSchema as subjectFilter, subjectSchema, type FaceQuery } from '../../schemas.js';
 import { similarityOf } from '../../similarity.js';
 import { faceJson } from './face-json.js';
 
@@ -41,23 +41,24 @@ export function facesRoutes(app: FastifyInstance, ctx: ServerContext): void {
         properties: {
           page: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 },
           size: { type: 'integer', minimum: 1, maximum: 1000, default: 20 },
-          subject: subjectSchema,
+          subject: subjectFilter,
         },
       },
     },
   }, async (req) => {
     const collection = await ctx.collections.get(req.apiKey);
-    const { page, size, subject } = req.query;
+    const { page, size } = req.query;
+    const subject = req.query.subject || undefined;
     const all = [...collection.index.entries()].filter((r) => subject === undefined || r.label === subject);
     const faces = all.slice(page * size, (page + 1) * size).map((r) => ({ image_id: r.id, subject: r.label }));
     return { faces, page_number: page, page_size: size, total_pages: Math.ceil(all.length / size), total_elements: all.length };
   });
 
   app.delete<{ Querystring: { subject?: string } }>(BASE, {
-    schema: { summary: 'Delete the faces of a subject (or all faces without ?subject)', querystring: { type: 'object', properties: { subject: subjectSchema } } },
+    schema: { summary: 'Delete the faces of a subject (or all faces without ?subject)', querystring: { type: 'object', properties: { subject: subjectFilter } } },
   }, async (req) => {
     const collection = await ctx.collections.get(req.apiKey);
-    const { subject } = req.query;
+    const subject = req.query.subject || undefined;
     const deleted = await collection.exclusive(async () => {
       const ids = [...collection.index.entries()].filter((r) => subject === undefined || r.label === subject).map((r) => r.id);
       return ids.length === 0 ? 0 : collection.index.remove(ids);
