@@ -72,5 +72,3 @@ export {
   estimatePose, faceSize, overallQuality, DEFAULT_MIN_FACE_SIZE, type FaceQuality, type Pose, type QualityOptions,
 } from './pipeline/quality.js';
 export { mainFace } from './pipeline/main-face.js';
-export { createServer, type ServerOptions } from './server/app.js';
-export { DEFAULT_LIMITS, type Limits } from './server/limits.js';
