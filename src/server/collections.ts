@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../gallery/atomic-file.js';
+import { fsyncDir, writeFileAtomic } from '../gallery/atomic-file.js';
+import type { Meta } from '../gallery/row-store.js';
 import { FaceIndex } from '../gallery/face-index.js';
 
 /** The file stem of a key's collection: 24 hex digits of SHA-256 (the key itself is never written). */
@@ -12,12 +13,19 @@ export function collectionStem(apiKey: string): string {
   return createHash('sha256').update(`facecore-collection:${apiKey}`).digest('hex').slice(0, 24);
 }
 
+/** A subject rename in progress: the faces to re-add under `to` (vectors as float32 base64). */
+interface RenameJournal {
+  from: string;
+  to: string;
+  faces: { id: string; vector: string; meta: Meta | null }[];
+}
+
 export class Collection {
   #subjects: Set<string>;
   /** Mutations run one at a time (a rename is several index operations). */
   #tail: Promise<unknown> = Promise.resolve();
 
-  private constructor(readonly index: FaceIndex, private readonly subjectsFile: string, subjects: string[]) {
+  private constructor(readonly index: FaceIndex, private readonly subjectsFile: string, private readonly journalFile: string, subjects: string[]) {
     this.#subjects = new Set(subjects);
     for (const r of index.entries()) this.#subjects.add(r.label);
   }
@@ -35,7 +43,14 @@ export class Collection {
         throw err;
       }
     }
-    return new Collection(index, subjectsFile, subjects);
+    const collection = new Collection(index, subjectsFile, path.join(dir, `${stem}.rename.json`), subjects);
+    try {
+      await collection.recover();
+    } catch (err) {
+      await index.close();
+      throw err;
+    }
+    return collection;
   }
 
   subjects(): string[] {
@@ -67,19 +82,48 @@ export class Collection {
     return removed;
   }
 
-  /** Gives `from`'s faces the label `to` (merging when `to` exists, as CompreFace does). */
+  /**
+   * Gives `from`'s faces the label `to` (merging when `to` exists, as CompreFace does). The
+   * index has no relabel, so faces are removed and re-added under the same ids; a journal with
+   * their vectors is written first, and open() finishes a rename a crash interrupted.
+   */
   async renameSubject(from: string, to: string): Promise<void> {
     const records = [...this.index.entries()].filter((r) => r.label === from);
-    if (records.length > 0) {
-      const vectors = new Float32Array(records.length * this.index.dim);
-      records.forEach((r, i) => vectors.set(r.vector, i * this.index.dim));
-      // The index has no relabel: the faces are removed and re-added under the same ids.
-      await this.index.remove(records.map((r) => r.id));
-      await this.index.add(records.map((r) => r.id), vectors, { labels: records.map(() => to), meta: records.map((r) => r.meta) });
+    const journal: RenameJournal = {
+      from, to,
+      faces: records.map((r) => ({ id: r.id, vector: Buffer.from(r.vector.buffer, r.vector.byteOffset, r.vector.byteLength).toString('base64'), meta: r.meta ?? null })),
+    };
+    await writeFileAtomic(this.journalFile, [Buffer.from(JSON.stringify(journal))], true);
+    await this.#applyRename(journal);
+  }
+
+  // Idempotent: safe to run again after a crash at any point.
+  async #applyRename(journal: RenameJournal): Promise<void> {
+    const { dim } = this.index;
+    const present = journal.faces.filter((f) => this.index.has(f.id)).map((f) => f.id);
+    if (present.length > 0) await this.index.remove(present);
+    if (journal.faces.length > 0) {
+      const vectors = new Float32Array(journal.faces.length * dim);
+      journal.faces.forEach((f, i) => vectors.set(new Float32Array(new Uint8Array(Buffer.from(f.vector, 'base64')).buffer), i * dim));
+      await this.index.add(journal.faces.map((f) => f.id), vectors, { labels: journal.faces.map(() => journal.to), meta: journal.faces.map((f) => f.meta) });
     }
-    this.#subjects.delete(from);
-    this.#subjects.add(to);
+    this.#subjects.delete(journal.from);
+    this.#subjects.add(journal.to);
     await this.#saveSubjects();
+    await fs.rm(this.journalFile, { force: true });
+    await fsyncDir(path.dirname(this.journalFile));
+  }
+
+  /** Finishes a rename a crash interrupted (called by open()). */
+  async recover(): Promise<void> {
+    let text: string;
+    try {
+      text = await fs.readFile(this.journalFile, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    await this.#applyRename(JSON.parse(text) as RenameJournal);
   }
 
   async #saveSubjects(): Promise<void> {
