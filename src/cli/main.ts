@@ -13,11 +13,12 @@ import { enrollCommand } from './enroll.js';
 import { identifyCommand } from './identify.js';
 import { benchCommand } from './bench.js';
 import { clusterCommand } from './cluster.js';
+import { serveCommand } from './serve.js';
 import { EXIT_OK, EXIT_USAGE, Output, UsageError, type Streams } from './output.js';
 import type { PipelineEmbedderOptions } from './pipeline-embedder.js';
 
 /** Registered subcommands (one file each). */
-export const COMMANDS: readonly Command[] = [verifyCommand, enrollCommand, identifyCommand, evalCommand, convertCommand, benchCommand, clusterCommand];
+export const COMMANDS: readonly Command[] = [verifyCommand, enrollCommand, identifyCommand, evalCommand, convertCommand, benchCommand, clusterCommand, serveCommand];
 
 // The face pipeline, loaded on first use (so --help does not start onnxruntime).
 async function pipelineEmbedder(options: PipelineEmbedderOptions) {

@@ -42,7 +42,7 @@ describe('the facecore bin', () => {
   it('runs as a child process: help, usage errors (2) and failures (1) in one line', async () => {
     const help = await bin('--help');
     expect(help.code).toBe(0);
-    for (const name of ['verify', 'enroll', 'identify', 'eval', 'convert', 'bench']) expect(help.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+    for (const name of ['verify', 'enroll', 'identify', 'eval', 'convert', 'bench', 'serve']) expect(help.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
     const usage = await bin('identify', samplePhoto(1));
     expect([usage.code, usage.stderr.split('\n')[0]]).toEqual([2, 'facecore identify: missing --index <gallery.fci>']);
     const missing = await bin('verify', 'nope.jpg', samplePhoto(1));

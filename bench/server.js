@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+// facecore serve: POST /api/v1/recognition/recognize throughput against the same work done in
+// process (FaceAnalyzer.analyze + FaceIndex.searchLabels, 2 photos in flight as the server's
+// queue runs them), interleaved round by round on the same photos; then latency percentiles at
+// 1, 8 and 32 concurrent clients, and a burst of 256 (every answer must be 200 or 503 with
+// Retry-After). The load loop is our own, in a worker thread (the HTTP client's work stays off
+// the server's event loop): bounded in requests and time, loopback only.
+// Photos: ../shared/data/deepface (those with a face) when present, else face-api's samples.
+//
+//   npm run build:ts && node bench/server.js [--rounds N] [--requests N]
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const arg = (name, fallback) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : fallback);
+const rounds = arg('--rounds', 3);
+const requests = arg('--requests', 64);
+const sharedSet = path.resolve(process.env.FACECORE_SHARED ?? path.join(root, '../shared'), 'data/deepface');
+const files = fs.existsSync(sharedSet)
+  ? fs.readdirSync(sharedSet).filter((f) => /\.(jpe?g|png|webp)$/i.test(f)).sort().map((f) => path.join(sharedSet, f))
+  : [1, 2, 3, 4, 5, 6].map((n) => path.join(root, `node_modules/@vladmandic/face-api/demo/sample${n}.jpg`));
+const KEY = 'bench-key-0123456789';
+const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+const median = (xs) => quantile(xs, 0.5);
+
+
+/** Runs `count` jobs with `clients` in flight; returns wall ms and each job's latency. */
+async function load(count, clients, job) {
+  const latencies = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: clients }, async () => {
+    while (next < count) {
+      const i = next++;
+      const t = performance.now();
+      await job(i);
+      latencies.push(performance.now() - t);
+    }
+  }));
+  return { wall: performance.now() - t0, latencies };
+}
+
+function recognize(url, bytes) {
+  const form = new FormData();
+  form.append('file', new Blob([bytes]));
+  return fetch(`${url}/api/v1/recognition/recognize?prediction_count=1`, { method: 'POST', headers: { 'x-api-key': KEY }, body: form });
+}
+
+if (!isMainThread) {
+  // The HTTP clients: every request must be answered 200.
+  const { url, files: photoFiles, count, clients } = workerData;
+  const bytes = photoFiles.map((f) => fs.readFileSync(f));
+  const result = await load(count, clients, async (i) => {
+    const res = await recognize(url, bytes[i % bytes.length]);
+    if (res.status !== 200) throw new Error(`recognize: ${res.status} ${await res.text()}`);
+    await res.json();
+  });
+  parentPort.postMessage(result);
+} else {
+  // The server and the in-process peer (loaded here only: the client worker needs neither).
+  const { FaceAnalyzer } = await import('../dist/pipeline/face-analyzer.js');
+  const { FaceIndex } = await import('../dist/gallery/face-index.js');
+  const { createServer } = await import('../dist/server/app.js');
+  const analyzer = await FaceAnalyzer.create();
+  // Photos with at least one face (the server answers 400 for the others); a gallery of 10 subjects.
+  const photos = [], photoFiles = [];
+  for (const f of files) {
+    const bytes = fs.readFileSync(f);
+    if ((await analyzer.analyze(bytes)).length > 0) photos.push(bytes), photoFiles.push(f);
+  }
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'facecore-bench-serve-'));
+  const index = new FaceIndex({ dim: analyzer.recognizer.dim });
+  const app = await createServer({ dataDir, apiKeys: [KEY], analyzer, limits: { concurrency: 2, queued: 64 } });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${app.server.address().port}`;
+  for (let i = 0; i < 10; i++) {
+    const face = (await analyzer.analyze(photos[i]))[0];
+    await index.add([`f${i}`], face.embedding, { labels: [`s${i}`] });
+    const form = new FormData();
+    form.append('file', new Blob([photos[i]]));
+    const res = await fetch(`${url}/api/v1/recognition/faces?subject=s${i}`, { method: 'POST', headers: { 'x-api-key': KEY }, body: form });
+    if (res.status !== 201) throw new Error(`enrol: ${res.status} ${await res.text()}`);
+  }
+
+  const inProcess = (i) => analyzer.analyze(photos[i % photos.length]).then((faces) => {
+    const dim = analyzer.recognizer.dim;
+    const q = new Float32Array(faces.length * dim);
+    faces.forEach((f, j) => q.set(f.embedding, j * dim));
+    return index.searchLabels(q, 1);
+  });
+  /** `count` requests from `clients` HTTP clients in a worker thread. */
+  const overHttp = (count, clients) => new Promise((resolve, reject) => {
+    const w = new Worker(new URL(import.meta.url), { workerData: { url, files: photoFiles, count, clients } });
+    w.once('message', resolve);
+    w.once('error', reject);
+  });
+
+  // Warm-up, then interleaved rounds: the same photos through both paths.
+  await load(photos.length, 2, inProcess);
+  await overHttp(photos.length, 8);
+  const rates = { inProcess: [], http: [] };
+  for (let r = 0; r < rounds; r++) {
+    rates.inProcess.push(photos.length / ((await load(photos.length, 2, inProcess)).wall / 1000));
+    rates.http.push(photos.length / ((await overHttp(photos.length, 8)).wall / 1000));
+  }
+  const lines = [
+    `machine: ${os.cpus()[0].model}, ${os.cpus().length} threads (shared with other work while measured)`,
+    `photos: ${photos.length} with faces; ${rounds} interleaved rounds; medians`,
+    `in process (analyze + searchLabels, 2 in flight): ${median(rates.inProcess).toFixed(2)} photos/s`,
+    `HTTP POST /recognize (multipart, 8 clients):      ${median(rates.http).toFixed(2)} photos/s`,
+    `ratio HTTP / in process: ${(median(rates.http) / median(rates.inProcess) * 100).toFixed(1)}% (target >= 90%)`,
+  ];
+  for (const clients of [1, 8, 32]) {
+    const n = Math.max(requests, clients * 2);
+    const { latencies, wall } = await overHttp(n, clients);
+    lines.push(`${String(clients).padStart(2)} clients: ${n} requests, p50 ${median(latencies).toFixed(0)} ms, p99 ${quantile(latencies, 0.99).toFixed(0)} ms, ${(n / wall * 1000).toFixed(2)} req/s`);
+  }
+  // Burst: 256 at once against a queue of 64 waiting + 2 running.
+  const burst = await Promise.all(Array.from({ length: 256 }, (_, i) => recognize(url, photos[i % photos.length]).then(async (res) => {
+    await res.arrayBuffer();
+    return res.status === 200 ? 'ok' : res.status === 503 && res.headers.get('retry-after') ? 'busy' : `bad ${res.status}`;
+  })));
+  const tally = burst.reduce((m, s) => ((m[s] = (m[s] ?? 0) + 1), m), {});
+  lines.push(`256 at once: ${JSON.stringify(tally)} (only 200 or 503 + Retry-After allowed)`);
+  console.log(lines.join('\n'));
+  await app.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  if (Object.keys(tally).some((k) => k.startsWith('bad'))) process.exitCode = 1;
+}

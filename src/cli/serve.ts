@@ -1,0 +1,83 @@
+// `facecore serve --data <dir> --api-key <key>`: the HTTP service (CompreFace REST API v1 and
+// Immich's ML API, src/server/). Keys may also come from FACECORE_API_KEYS (comma-separated)
+// or --api-key-file (one per line), which keeps them out of `ps`. SIGTERM/SIGINT: stop
+// accepting, let requests in flight finish, close the indexes, exit 0.
+import path from 'node:path';
+import type { Command, CliContext, ParsedArgs } from './command.js';
+import { MODEL_OPTIONS, modelChoice } from './models.js';
+import { UsageError } from './output.js';
+
+const USAGE = `Usage: facecore serve --data <dir> --api-key <key> [--api-key <key2> ...] [options]
+
+Serves the CompreFace REST API v1 (/api/v1/...) and Immich's machine-learning API (/ping,
+/predict) over facecore's models. Each API key is its own face collection, stored under
+--data (file names are a hash of the key). See docs/server.md.
+
+Options:
+  --data <dir>                 where the collections live (created if missing; required)
+  --api-key <key>              an API key (repeatable; at least 8 characters)
+  --api-key-file <file>        API keys, one per line (# comments allowed)
+                               (also: FACECORE_API_KEYS=key1,key2 in the environment)
+  --host <addr>                address to listen on (default 127.0.0.1)
+  --port <n>                   port (default 8000; 0 picks a free one)
+  --concurrency <n>            analyses at once (default 2)
+  --queue <n>                  analyses waiting before 503 + Retry-After (default 64)
+  --log-level <level>          pino level: fatal, error, warn, info (default), debug, silent
+  --model, --detector          models, as for 'facecore identify'
+  -h, --help                   show this help`;
+
+function intOption(values: ParsedArgs['values'], name: string, fallback: number, min: number, max: number): number {
+  const raw = values[name] as string | undefined;
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name}: expected an integer in [${min}, ${max}], got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'HTTP service: CompreFace REST API + Immich ML API',
+  usage: USAGE,
+  options: {
+    data: { type: 'string' },
+    'api-key': { type: 'string', multiple: true },
+    'api-key-file': { type: 'string' },
+    host: { type: 'string' },
+    port: { type: 'string' },
+    concurrency: { type: 'string' },
+    queue: { type: 'string' },
+    'log-level': { type: 'string' },
+    ...MODEL_OPTIONS,
+  },
+  async run(args: ParsedArgs, ctx: CliContext): Promise<number> {
+    const v = args.values;
+    if (!v.data) throw new UsageError('missing --data <dir>');
+    const { gatherApiKeys } = await import('../server/auth.js');
+    const keyFile = v['api-key-file'] as string | undefined;
+    const keys = gatherApiKeys((v['api-key'] as string[] | undefined) ?? [], process.env.FACECORE_API_KEYS, keyFile && path.resolve(ctx.cwd, keyFile));
+    if (keys.length === 0) throw new UsageError('expected an API key: --api-key <key>, --api-key-file <file> or FACECORE_API_KEYS');
+    const port = intOption(v, 'port', 8000, 0, 65535);
+    const host = (v.host as string | undefined) ?? '127.0.0.1';
+    const level = (v['log-level'] as string | undefined) ?? 'info';
+    const choice = modelChoice(v, (p) => path.resolve(ctx.cwd, p));
+    const { createServer } = await import('../server/app.js');
+    const app = await createServer({
+      dataDir: path.resolve(ctx.cwd, v.data as string),
+      apiKeys: keys,
+      analyzer: { recognizer: choice.model, detector: choice.detector },
+      limits: { concurrency: intOption(v, 'concurrency', 2, 1, 64), queued: intOption(v, 'queue', 64, 0, 100000) },
+      logger: { level },
+    });
+    await app.listen({ host, port });
+    const closed = new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        app.log.info({ signal }, 'shutting down: draining requests, closing collections');
+        app.close().then(resolve, resolve);
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+    await closed;
+    return 0;
+  },
+};

@@ -1,0 +1,145 @@
+// The HTTP service: one fastify instance with its plugins (body parsers with limits, auth on
+// every collection route, metrics, errors in CompreFace's shape) and the route files.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import multipart from '@fastify/multipart';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { FaceAnalyzer, type FaceAnalyzerOptions } from '../pipeline/face-analyzer.js';
+import { ApiKeys } from './auth.js';
+import { Collections } from './collections.js';
+import type { ServerContext } from './context.js';
+import { badRequest, toResponse } from './errors.js';
+import { FaceService } from './faces.js';
+import { assertJsonDepth, resolveLimits, type Limits } from './limits.js';
+import { Metrics } from './metrics.js';
+import { collectOpenApi } from './openapi.js';
+import { InferenceQueue } from './queue.js';
+import { detectRoutes } from './routes/compreface/detect.js';
+import { facesRoutes } from './routes/compreface/faces.js';
+import { recognizeRoutes } from './routes/compreface/recognize.js';
+import { subjectsRoutes } from './routes/compreface/subjects.js';
+import { verifyRoutes } from './routes/compreface/verify.js';
+import { healthRoutes } from './routes/health.js';
+import { immichRoutes } from './routes/immich.js';
+import { webRoutes } from './routes/web.js';
+
+export interface ServerOptions {
+  /** Directory of the collections (one FaceIndex per API key). */
+  dataDir: string;
+  apiKeys: readonly string[];
+  /** An analyzer to use (not disposed on close), or options to create one. */
+  analyzer?: FaceAnalyzer | FaceAnalyzerOptions;
+  limits?: Partial<Limits>;
+  /** fastify's logger option (pino): false, true, or pino options. Default false. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? 'dev';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set once the handler runs: errors before it (parsing, validation) are the request's fault. */
+    handlerStarted?: boolean;
+  }
+}
+
+/** Builds the service (models loaded, routes registered); call listen() on it, close() to drain and close indexes. */
+export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
+  const limits: Limits = resolveLimits(options.limits);
+  const keys = new ApiKeys(options.apiKeys);
+  const owned = !(options.analyzer instanceof FaceAnalyzer);
+  const analyzer = options.analyzer instanceof FaceAnalyzer ? options.analyzer : await FaceAnalyzer.create(options.analyzer ?? {});
+  const queue = new InferenceQueue(limits.concurrency, limits.queued);
+  const ctx: ServerContext = {
+    faces: new FaceService(analyzer, queue, limits),
+    collections: new Collections(options.dataDir, analyzer.recognizer.dim),
+    keys, limits, version,
+    metrics: new Metrics(() => queue.depth),
+  };
+
+  // Every collection opens now: a locked or corrupt one fails the start, not a request.
+  try {
+    await Promise.all(keys.list().map((k) => ctx.collections.get(k)));
+  } catch (err) {
+    await ctx.collections.closeAll();
+    if (owned) await analyzer.dispose();
+    throw err;
+  }
+
+  const app = Fastify({
+    logger: options.logger ?? false,
+    genReqId: () => randomUUID(),
+    bodyLimit: limits.bodyBytes,
+    requestTimeout: limits.requestTimeoutMs,
+    routerOptions: { maxParamLength: 300 },
+    forceCloseConnections: 'idle',
+  });
+  const openapi = collectOpenApi(app, version);
+
+  // JSON: an empty body is no body (the CompreFace SDK sends DELETE with a JSON content type
+  // and nothing in it); depth is checked before parsing.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => {
+    const s = text as string;
+    if (s.trim().length === 0) return done(null, undefined);
+    try {
+      assertJsonDepth(s, limits.jsonDepth);
+      done(null, JSON.parse(s));
+    } catch (err) {
+      done(err instanceof SyntaxError ? badRequest(`JSON body: ${err.message}`) : (err as Error), undefined);
+    }
+  });
+  await app.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { fileSize: limits.bodyBytes, files: 2, fields: 8, parts: 10, fieldSize: 1 << 20, headerPairs: 100 },
+  });
+
+  app.addHook('preHandler', async (req) => {
+    req.handlerStarted = true;
+  });
+  app.setErrorHandler((err, req, reply) => {
+    let { status, body, headers } = toResponse(err);
+    // A failure before the handler (body parsing, multipart, validation) is the request's fault.
+    if (status >= 500 && !req.handlerStarted) ({ status, body } = { status: 400, body: { message: (err as Error).message, code: 1 } });
+    if (status >= 500) req.log.error({ err }, 'request failed');
+    else req.log.info({ status, message: body.message }, 'request refused');
+    void reply.code(status).headers(headers).send(body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply.code(404).send({ message: `no route ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}`, code: 3 });
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    ctx.metrics.observe(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  healthRoutes(app, ctx);
+  immichRoutes(app, ctx);
+  webRoutes(app);
+  app.get('/openapi.json', { schema: { summary: 'This document' } }, async () => openapi());
+  await app.register(async (api) => {
+    // Every collection route: the key picks the collection; no key or a wrong one is a 401.
+    api.addHook('onRequest', async (req) => {
+      req.apiKey = keys.check(req.headers['x-api-key']);
+    });
+    facesRoutes(api, ctx);
+    recognizeRoutes(api, ctx);
+    subjectsRoutes(api, ctx);
+    detectRoutes(api, ctx);
+    verifyRoutes(api, ctx);
+  });
+
+  // Draining: answers in flight close their connection, so a keep-alive client cannot hold
+  // the shutdown for the keep-alive timeout.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+  app.addHook('onClose', async () => {
+    await ctx.collections.closeAll();
+    if (owned) await analyzer.dispose();
+  });
+  return app;
+}

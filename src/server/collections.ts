@@ -1,0 +1,160 @@
+// One face collection per API key, durable under the data directory: a FaceIndex (faces:
+// image_id -> embedding, label = subject) and a subjects file (subjects may exist without
+// faces, as in CompreFace). File names come from a hash of the key, never from a request.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fsyncDir, writeFileAtomic } from '../gallery/atomic-file.js';
+import type { Meta } from '../gallery/row-store.js';
+import { FaceIndex } from '../gallery/face-index.js';
+
+/** The file stem of a key's collection: 24 hex digits of SHA-256 (the key itself is never written). */
+export function collectionStem(apiKey: string): string {
+  return createHash('sha256').update(`facecore-collection:${apiKey}`).digest('hex').slice(0, 24);
+}
+
+/** A subject rename in progress: the faces to re-add under `to` (vectors as float32 base64). */
+interface RenameJournal {
+  from: string;
+  to: string;
+  faces: { id: string; vector: string; meta: Meta | null }[];
+}
+
+export class Collection {
+  #subjects: Set<string>;
+  /** Mutations run one at a time (a rename is several index operations). */
+  #tail: Promise<unknown> = Promise.resolve();
+
+  private constructor(readonly index: FaceIndex, private readonly subjectsFile: string, private readonly journalFile: string, subjects: string[]) {
+    this.#subjects = new Set(subjects);
+    for (const r of index.entries()) this.#subjects.add(r.label);
+  }
+
+  static async open(dir: string, apiKey: string, dim: number): Promise<Collection> {
+    const stem = collectionStem(apiKey);
+    const index = await FaceIndex.open(path.join(dir, `${stem}.fci`), { dim });
+    const subjectsFile = path.join(dir, `${stem}.subjects.json`);
+    let subjects: string[] = [];
+    try {
+      subjects = JSON.parse(await fs.readFile(subjectsFile, 'utf8')) as string[];
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        await index.close();
+        throw err;
+      }
+    }
+    const collection = new Collection(index, subjectsFile, path.join(dir, `${stem}.rename.json`), subjects);
+    try {
+      await collection.recover();
+    } catch (err) {
+      await index.close();
+      throw err;
+    }
+    return collection;
+  }
+
+  subjects(): string[] {
+    return [...this.#subjects];
+  }
+  hasSubject(subject: string): boolean {
+    return this.#subjects.has(subject);
+  }
+
+  /** Runs `job` after every earlier mutation of this collection. */
+  exclusive<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.#tail.then(job, job);
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  async addSubject(subject: string): Promise<void> {
+    if (this.#subjects.has(subject)) return;
+    this.#subjects.add(subject);
+    await this.#saveSubjects();
+  }
+
+  async removeSubjects(subjects: string[]): Promise<number> {
+    const drop = new Set(subjects);
+    const ids = [...this.index.entries()].filter((r) => drop.has(r.label)).map((r) => r.id);
+    const removed = ids.length === 0 ? 0 : await this.index.remove(ids);
+    for (const s of subjects) this.#subjects.delete(s);
+    await this.#saveSubjects();
+    return removed;
+  }
+
+  /**
+   * Gives `from`'s faces the label `to` (merging when `to` exists, as CompreFace does). The
+   * index has no relabel, so faces are removed and re-added under the same ids; a journal with
+   * their vectors is written first, and open() finishes a rename a crash interrupted.
+   */
+  async renameSubject(from: string, to: string): Promise<void> {
+    const records = [...this.index.entries()].filter((r) => r.label === from);
+    const journal: RenameJournal = {
+      from, to,
+      faces: records.map((r) => ({ id: r.id, vector: Buffer.from(r.vector.buffer, r.vector.byteOffset, r.vector.byteLength).toString('base64'), meta: r.meta ?? null })),
+    };
+    await writeFileAtomic(this.journalFile, [Buffer.from(JSON.stringify(journal))], true);
+    await this.#applyRename(journal);
+  }
+
+  // Idempotent: safe to run again after a crash at any point.
+  async #applyRename(journal: RenameJournal): Promise<void> {
+    const { dim } = this.index;
+    const present = journal.faces.filter((f) => this.index.has(f.id)).map((f) => f.id);
+    if (present.length > 0) await this.index.remove(present);
+    if (journal.faces.length > 0) {
+      const vectors = new Float32Array(journal.faces.length * dim);
+      journal.faces.forEach((f, i) => vectors.set(new Float32Array(new Uint8Array(Buffer.from(f.vector, 'base64')).buffer), i * dim));
+      await this.index.add(journal.faces.map((f) => f.id), vectors, { labels: journal.faces.map(() => journal.to), meta: journal.faces.map((f) => f.meta) });
+    }
+    this.#subjects.delete(journal.from);
+    this.#subjects.add(journal.to);
+    await this.#saveSubjects();
+    await fs.rm(this.journalFile, { force: true });
+    await fsyncDir(path.dirname(this.journalFile));
+  }
+
+  /** Finishes a rename a crash interrupted (called by open()). */
+  async recover(): Promise<void> {
+    let text: string;
+    try {
+      text = await fs.readFile(this.journalFile, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    await this.#applyRename(JSON.parse(text) as RenameJournal);
+  }
+
+  async #saveSubjects(): Promise<void> {
+    await writeFileAtomic(this.subjectsFile, [Buffer.from(JSON.stringify([...this.#subjects]))], true);
+  }
+
+  async close(): Promise<void> {
+    await this.#tail;
+    await this.index.close();
+  }
+}
+
+/** The collections of the configured keys, opened on first use. */
+export class Collections {
+  readonly #open = new Map<string, Promise<Collection>>();
+
+  constructor(private readonly dir: string, private readonly dim: number) {}
+
+  get(apiKey: string): Promise<Collection> {
+    let c = this.#open.get(apiKey);
+    if (!c) {
+      c = fs.mkdir(this.dir, { recursive: true }).then(() => Collection.open(this.dir, apiKey, this.dim));
+      c.catch(() => this.#open.delete(apiKey));
+      this.#open.set(apiKey, c);
+    }
+    return c;
+  }
+
+  async closeAll(): Promise<void> {
+    const all = await Promise.allSettled(this.#open.values());
+    this.#open.clear();
+    for (const c of all) if (c.status === 'fulfilled') await c.value.close();
+  }
+}
