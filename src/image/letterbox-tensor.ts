@@ -1,7 +1,7 @@
 // Letterbox straight into a detector's input tensor: one native bilinear warp does the resize, the
 // black padding, the normalisation and HWC -> NCHW (src/core/warp), instead of a sharp resize
-// (raw in, raw out) and a JS packing loop. Measured on the deepface photos (2 MP mean, to a 480
-// canvas): 4.8 ms a photo against 32.5 ms (bench/results/pipeline.md). Sampling is pixel-centre
+// (raw in, raw out) and a JS packing loop: 9.0 ms a photo against 17.2 ms on the deepface photos
+// (2 MP mean, to a 480 canvas; bench/letterbox.js, bench/results/pipeline.md). Sampling is pixel-centre
 // aligned (as cv2.resize). Bilinear alone aliases when shrinking more than 2x (measured: YuNet
 // 640 found a 0.52-score ghost on a 2000 px photo that the sharp resize did not), so the image is
 // first halved with the same warp until the last step shrinks less than 2x: a halving sampled at
