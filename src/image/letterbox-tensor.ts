@@ -2,14 +2,19 @@
 // black padding, the normalisation and HWC -> NCHW (src/core/warp), instead of a sharp resize
 // (raw in, raw out) and a JS packing loop: 9.0 ms a photo against 17.2 ms on the deepface photos
 // (2 MP mean, to a 480 canvas; bench/letterbox.js, bench/results/pipeline.md). Sampling is pixel-centre
-// aligned (as cv2.resize). Bilinear alone aliases when shrinking more than 2x (measured: YuNet
-// 640 found a 0.52-score ghost on a 2000 px photo that the sharp resize did not), so the image is
-// first halved with the same warp until the last step shrinks less than 2x: a halving sampled at
-// pixel centres is an exact 2x2 box average (a pyramid, like cv2.pyrDown's use before resizing).
+// aligned (as cv2.resize). Bilinear alone aliases when shrinking much (measured: YuNet 640 found
+// a 0.52-score ghost on a 2000 px photo that the sharp resize did not), so the image is first
+// halved with the same warp until the last step shrinks at most 2.5x: a halving sampled at pixel
+// centres is an exact 2x2 box average (a pyramid, like cv2.pyrDown's use before resizing).
 import { warpInverseAsync } from '../core/warp.js';
 import type { RgbImage } from './decode.js';
 import { letterboxGeometry, type Letterboxed } from './letterbox.js';
 import { toNhwc, type Normalization } from './tensor.js';
+
+// Halve while the shrink left is above this. Measured on the shared photos: at 2, BlazeFace's 256
+// canvas came out too soft (t1.jpg: 5 of 6 faces); at 4 or without halving YuNet 640 saw a
+// ghost on obama_and_biden.jpg (a 3.1x shrink); 2.5 and 3 counted both right.
+const HALVE_ABOVE = 2.5;
 
 export interface LetterboxedTensor extends Omit<Letterboxed, 'data'> {
   /** [1, 3, height, width] (nchw) or [1, height, width, 3] (nhwc) floats. */
@@ -27,7 +32,7 @@ export async function letterboxTensor(
     0, 1 / g.scaleY, (0.5 - g.offsetY) / g.scaleY - 0.5,
   );
   let source: RgbImage = image;
-  while (inverse[0]! > 2 && inverse[4]! > 2 && source.width >= 2 && source.height >= 2) {
+  while (inverse[0]! > HALVE_ABOVE && inverse[4]! > HALVE_ABOVE && source.width >= 2 && source.height >= 2) {
     source = await halve(source);
     // Halved pixel x' covers pixels 2x' and 2x' + 1: x = 2x' + 0.5, so x' = (x - 0.5) / 2.
     for (const r of [0, 3]) {

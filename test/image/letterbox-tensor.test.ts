@@ -11,13 +11,13 @@ function noise(width: number, height: number, seed = 1): RgbImage {
   return { data, width, height, channels: 3 };
 }
 
-// float64 reference: 2x2 box halvings while the shrink exceeds 2x, then pixel-centre bilinear
+// float64 reference: 2x2 box halvings while the shrink exceeds 2.5x, then pixel-centre bilinear
 // with a black outside, normalised, NCHW in the model's channel order.
 function reference(image: RgbImage, width: number, height: number, border: number, norm: Normalization): Float64Array {
   const g = letterboxGeometry(image.width, image.height, width, height, border);
   let px = Float64Array.from(image.data), w = image.width, h = image.height;
   let ax = 1 / g.scaleX, bx = (0.5 - g.offsetX) / g.scaleX - 0.5, ay = 1 / g.scaleY, by = (0.5 - g.offsetY) / g.scaleY - 0.5;
-  while (ax > 2 && ay > 2 && w >= 2 && h >= 2) {
+  while (ax > 2.5 && ay > 2.5 && w >= 2 && h >= 2) {
     const hw = w >> 1, hh = h >> 1, half = new Float64Array(hw * hh * 3);
     for (let y = 0; y < hh; y++) for (let x = 0; x < hw; x++) for (let c = 0; c < 3; c++) {
       const at = (yy: number, xx: number) => px[(yy * w + xx) * 3 + c]!;
@@ -47,6 +47,7 @@ describe('letterboxTensor', () => {
   const shapes: [number, number, number, number, number, Normalization][] = [
     [200, 100, 128, 128, 0, YUNET], // shrink < 2x, padded bottom
     [997, 641, 96, 64, 0, SCRFD], // odd sides, three halvings
+    [610, 300, 256, 256, 0, YUNET], // 2.38x: no halving, bilinear alone
     [37, 53, 64, 96, 0, SKEWED], // upscale
     [301, 299, 64, 64, 0.5, YUNET], // border on every side
     [1, 1, 32, 32, 0, SKEWED],
