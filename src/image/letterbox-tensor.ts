@@ -1,6 +1,6 @@
 // Letterbox straight into a detector's input tensor: one native bilinear warp does the resize, the
 // black padding, the normalisation and HWC -> NCHW (src/core/warp), instead of a sharp resize
-// (raw in, raw out) and a JS packing loop: 9.0 ms a photo against 17.2 ms on the deepface photos
+// (raw in, raw out) and a JS packing loop: 4.2 ms a photo against 17.0 ms on the deepface photos
 // (2 MP mean, to a 480 canvas; bench/letterbox.js, bench/results/pipeline.md). Sampling is pixel-centre
 // aligned (as cv2.resize). Bilinear alone aliases when shrinking much (measured: YuNet 640 found
 // a 0.52-score ghost on a 2000 px photo that the sharp resize did not), so the image is first
