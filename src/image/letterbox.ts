@@ -18,28 +18,33 @@ export interface Letterboxed {
   offsetY: number;
 }
 
+/** Where an image of srcWidth x srcHeight lands in a width x height canvas (`border` as in letterbox). */
+export function letterboxGeometry(srcWidth: number, srcHeight: number, width: number, height: number, border = 0): Omit<Letterboxed, 'data'> {
+  const margin = Math.round(border * Math.max(srcWidth, srcHeight));
+  const scale = Math.min(width / (srcWidth + 2 * margin), height / (srcHeight + 2 * margin));
+  const rw = Math.max(1, Math.min(width, Math.round(srcWidth * scale)));
+  const rh = Math.max(1, Math.min(height, Math.round(srcHeight * scale)));
+  return {
+    width, height,
+    scaleX: rw / srcWidth, scaleY: rh / srcHeight,
+    offsetX: Math.min(width - rw, Math.round(margin * scale)),
+    offsetY: Math.min(height - rh, Math.round(margin * scale)),
+  };
+}
+
 /**
  * Resizes `image` into a `width` x `height` canvas. `border` is a fraction of the source's larger
  * side added as black margin on every side before fitting (0 = none).
  */
 export async function letterbox(image: RgbImage, width: number, height: number, border = 0): Promise<Letterboxed> {
-  const margin = Math.round(border * Math.max(image.width, image.height));
-  const scale = Math.min(width / (image.width + 2 * margin), height / (image.height + 2 * margin));
-  const rw = Math.max(1, Math.min(width, Math.round(image.width * scale)));
-  const rh = Math.max(1, Math.min(height, Math.round(image.height * scale)));
-  const left = Math.min(width - rw, Math.round(margin * scale));
-  const top = Math.min(height - rh, Math.round(margin * scale));
+  const g = letterboxGeometry(image.width, image.height, width, height, border);
+  const rw = Math.round(g.scaleX * image.width), rh = Math.round(g.scaleY * image.height);
   const resized = rw === image.width && rh === image.height
     ? sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
     : sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).resize(rw, rh, { fit: 'fill' });
   const data = await resized
-    .extend({ left, top, right: width - rw - left, bottom: height - rh - top, background: { r: 0, g: 0, b: 0 } })
+    .extend({ left: g.offsetX, top: g.offsetY, right: width - rw - g.offsetX, bottom: height - rh - g.offsetY, background: { r: 0, g: 0, b: 0 } })
     .raw()
     .toBuffer();
-  return {
-    data: new Uint8Array(data.buffer, data.byteOffset, data.length),
-    width, height,
-    scaleX: rw / image.width, scaleY: rh / image.height,
-    offsetX: left, offsetY: top,
-  };
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), ...g };
 }

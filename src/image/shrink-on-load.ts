@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import sharp from 'sharp';
 import { assertInteger } from '../core/validate.js';
 import { decodeImage, type ImageInput, type RgbImage } from './decode.js';
+import { jpegSize } from './jpeg-size.js';
 
 export interface ShrunkImage {
   image: RgbImage;
@@ -27,10 +28,7 @@ const MAX_PIXELS = 16384 * 16384;
 /** Decodes `input`, a JPEG shrunk by the largest of 4, 8 that keeps its longer side >= `maxSide`. */
 export async function decodeShrunk(input: ImageInput, maxSide: number, name = 'input'): Promise<ShrunkImage> {
   assertInteger('maxSide', maxSide, 32, 16384);
-  const full = async (): Promise<ShrunkImage> => {
-    const image = await decodeImage(input, name);
-    return { image, width: image.width, height: image.height, scaleX: 1, scaleY: 1 };
-  };
+  const full = () => decodeWhole(input, name);
   if (typeof input !== 'string' && !(input instanceof Uint8Array)) return full();
   let bytes: Uint8Array;
   try {
@@ -38,6 +36,10 @@ export async function decodeShrunk(input: ImageInput, maxSide: number, name = 'i
   } catch {
     return full(); // decodeImage names the problem
   }
+  // Not a JPEG, or one too small to shrink: decode whole without reading the header twice.
+  const stored = jpegSize(bytes);
+  if (stored === undefined) return full(); // other formats; errors named by the path
+  if (shrinkFactor(Math.max(...stored), maxSide) === 1) return decodeWhole(bytes, name);
   let width: number, height: number, factor: number;
   try {
     const meta = await sharp(bytes, { failOn: 'error', limitInputPixels: MAX_PIXELS }).metadata();
@@ -48,10 +50,7 @@ export async function decodeShrunk(input: ImageInput, maxSide: number, name = 'i
   } catch {
     return full();
   }
-  if (factor === 1) {
-    const image = await decodeImage(bytes, name);
-    return { image, width: image.width, height: image.height, scaleX: 1, scaleY: 1 };
-  }
+  if (factor === 1) return decodeWhole(bytes, name);
   try {
     // libjpeg's scaled output is ceil(side / factor); asking for exactly that leaves no resampling.
     const { data, info } = await sharp(bytes, { failOn: 'error', limitInputPixels: MAX_PIXELS })
@@ -67,6 +66,11 @@ export async function decodeShrunk(input: ImageInput, maxSide: number, name = 'i
   } catch {
     return full();
   }
+}
+
+async function decodeWhole(input: ImageInput, name: string): Promise<ShrunkImage> {
+  const image = await decodeImage(input, name);
+  return { image, width: image.width, height: image.height, scaleX: 1, scaleY: 1 };
 }
 
 /** 8 or 4, the largest with side / factor >= maxSide, else 1 (whole). */

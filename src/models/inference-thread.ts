@@ -86,14 +86,17 @@ function start(): Worker {
   return w;
 }
 
-/** Sends one request to the inference thread (started on first use; idle, it does not keep the process alive). */
-export function request<T>(msg: Record<string, unknown>): Promise<T> {
+/**
+ * Sends one request to the inference thread (started on first use; idle, it does not keep the
+ * process alive). Buffers in `transfer` move there instead of being copied (detached here).
+ */
+export function request<T>(msg: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<T> {
   worker ??= start();
   const w = worker;
   const id = nextId++;
   return new Promise<T>((resolve, reject) => {
     pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
     w.ref();
-    w.postMessage({ ...msg, id });
+    w.postMessage({ ...msg, id }, transfer);
   });
 }

@@ -105,15 +105,18 @@ export class ModelSession {
   /**
    * Runs the model on one float32 input (the first input unless `inputName` says otherwise) and
    * returns every output in the model's output order. `data` is copied to the inference thread
-   * (the caller may reuse it at once); the outputs are the caller's.
+   * (the caller may reuse it at once), or with `transfer` handed over without a copy when it spans
+   * its whole ArrayBuffer (then detached: the caller must not use it again); the outputs are the caller's.
    */
-  async run(data: Float32Array, dims: Dims, inputName = this.inputs[0]?.name): Promise<OutputTensor[]> {
+  async run(data: Float32Array, dims: Dims, inputName = this.inputs[0]?.name, transfer = false): Promise<OutputTensor[]> {
     const id = this.#id;
     if (id === undefined) throw new Error(`model ${this.source}: the session was disposed`);
     const expected = dims.reduce((a, b) => a * b, 1);
     if (data.length !== expected) throw new RangeError(`model ${this.source}: expected ${expected} input floats for [${dims.join(', ')}], got ${data.length}`);
     try {
-      const { ms, outputs } = await request<{ ms: number; outputs: OutputTensor[] }>({ op: 'run', session: id, input: inputName, data, dims: [...dims] });
+      const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
+      const moved = transfer && whole ? [data.buffer as ArrayBuffer] : [];
+      const { ms, outputs } = await request<{ ms: number; outputs: OutputTensor[] }>({ op: 'run', session: id, input: inputName, data, dims: [...dims] }, moved);
       inferenceMs += ms;
       return outputs;
     } catch (err) {

@@ -33,6 +33,25 @@ describe('ModelSession', () => {
     await expect(s.run(new Float32Array(256 * 256 * 3), [1, 256, 256, 3])).rejects.toThrow(/disposed/);
   });
 
+  it('hands a whole input buffer over with transfer (same outputs), and copies views', async () => {
+    const s = await ModelSession.load(blazeface, { threads: 1 });
+    try {
+      const n = 256 * 256 * 3;
+      const fill = (a: Float32Array) => { for (let i = 0; i < a.length; i++) a[i] = ((i * 7919) % 255) / 127.5 - 1; return a; };
+      const copied = await s.run(fill(new Float32Array(n)), [1, 256, 256, 3]);
+      const whole = fill(new Float32Array(n));
+      const moved = await s.run(whole, [1, 256, 256, 3], undefined, true);
+      expect(whole.length).toBe(0); // detached: it went to the inference thread
+      expect(moved.map((t) => Array.from(t.data))).toEqual(copied.map((t) => Array.from(t.data)));
+      const backing = new Float32Array(n + 4);
+      const view = fill(backing.subarray(4));
+      await s.run(view, [1, 256, 256, 3], undefined, true);
+      expect(view.length).toBe(n); // a view into a larger buffer is copied, never detached
+    } finally {
+      await s.dispose();
+    }
+  });
+
   it('does not block the event loop while a model runs', async () => {
     // faceres on a batch of 4 takes tens of milliseconds: timers must keep firing meanwhile.
     const s = await ModelSession.load(faceres);

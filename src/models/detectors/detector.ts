@@ -1,9 +1,9 @@
-// The detector runner shared by every model: letterbox -> normalise -> run -> decode ->
+// The detector runner shared by every model: letterbox + normalise (one native warp) -> run -> decode ->
 // threshold -> NMS -> map back to source pixels. Model conventions live in the spec (one file each).
 import { assertInteger, assertOptionsObject, describe } from '../../core/validate.js';
 import type { RgbImage } from '../../image/decode.js';
-import { letterbox, type Letterboxed } from '../../image/letterbox.js';
-import { toNchw, toNhwc } from '../../image/tensor.js';
+import type { Letterboxed } from '../../image/letterbox.js';
+import { letterboxTensor } from '../../image/letterbox-tensor.js';
 import type { ModelSession } from '../session.js';
 import { nms } from './nms.js';
 import type { Box, DetectedFace, DetectOptions, DetectorSpec, LandmarkKind } from './types.js';
@@ -41,10 +41,10 @@ export class Detector {
 
   private async detectPadded(image: RgbImage, border: number, minScore: number, iouThreshold: number, maxFaces: number): Promise<DetectedFace[]> {
     const [w, h] = this.canvasSize(image, border);
-    const canvas = await letterbox(image, w, h, border);
     const nhwc = this.spec.layout === 'nhwc';
-    const input = (nhwc ? toNhwc : toNchw)(canvas.data, w, h, this.spec.normalization);
-    const outputs = await this.session.run(input, nhwc ? [1, h, w, 3] : [1, 3, h, w]);
+    const canvas = await letterboxTensor(image, w, h, border, this.spec.normalization, this.spec.layout);
+    // The canvas is ours alone: hand it to the inference thread instead of copying 2 MB.
+    const outputs = await this.session.run(canvas.data, nhwc ? [1, h, w, 3] : [1, 3, h, w], undefined, true);
     const found = this.spec.decode(outputs, minScore, w, h);
     const keep = nms(found.boxes, found.scores, iouThreshold, maxFaces);
     return keep.map((i) => toSource(canvas, image, found.boxes[i]!, found.scores[i]!, found.landmarks[i]!));
@@ -71,7 +71,7 @@ export class Detector {
 }
 
 // Canvas pixels -> source pixels; boxes clipped to the image, landmarks left as predicted.
-function toSource(canvas: Letterboxed, image: RgbImage, box: Box, score: number, landmarks: Float32Array): DetectedFace {
+function toSource(canvas: Omit<Letterboxed, 'data'>, image: RgbImage, box: Box, score: number, landmarks: Float32Array): DetectedFace {
   const { offsetX, offsetY, scaleX, scaleY } = canvas;
   const x = (v: number) => (v - offsetX) / scaleX;
   const y = (v: number) => (v - offsetY) / scaleY;
