@@ -109,17 +109,6 @@ std::unique_ptr<MarginJob> parse(const Napi::CallbackInfo& info, KeepAlive* keep
   return job;
 }
 
-Napi::Value RunSync(const Napi::CallbackInfo& info) {
-  auto job = parse(info, nullptr);
-  return RunNow(info.Env(), *job);
-}
-
-Napi::Value RunAsync(const Napi::CallbackInfo& info) {
-  auto keep = std::make_unique<KeepAlive>();
-  auto job = parse(info, keep.get());
-  return PromiseWorker<MarginJob>::Start(info.Env(), "facecore.margin", std::move(job), std::move(keep));
-}
-
 // marginGemmsProbe({ x, w, dim, classes, subcenters, recompute, gradX, gradW, threads }): benchmarks only.
 Napi::Value GemmsProbe(const Napi::CallbackInfo& info) {
   Options o(info, "marginGemmsProbe");
@@ -220,25 +209,12 @@ std::unique_ptr<OptimizerJob> parse_optimizer(const Napi::CallbackInfo& info, Ke
   return job;
 }
 
-Napi::Value OptimizerStep(const Napi::CallbackInfo& info) {
-  auto job = parse_optimizer(info, nullptr);
-  return RunNow(info.Env(), *job);
-}
-
-Napi::Value OptimizerStepAsync(const Napi::CallbackInfo& info) {
-  auto keep = std::make_unique<KeepAlive>();
-  auto job = parse_optimizer(info, keep.get());
-  return PromiseWorker<OptimizerJob>::Start(info.Env(), "facecore.optimizer", std::move(job), std::move(keep));
-}
-
 }  // namespace
 
 void InitMargin(Napi::Env env, Napi::Object exports) {
-  exports.Set("marginSoftmax", Napi::Function::New(env, RunSync));
-  exports.Set("marginSoftmaxAsync", Napi::Function::New(env, RunAsync));
+  export_sync_and_async<MarginJob, parse>(env, exports, "marginSoftmax");
   exports.Set("marginGemmsProbe", Napi::Function::New(env, GemmsProbe));
-  exports.Set("optimizerStep", Napi::Function::New(env, OptimizerStep));
-  exports.Set("optimizerStepAsync", Napi::Function::New(env, OptimizerStepAsync));
+  export_sync_and_async<OptimizerJob, parse_optimizer>(env, exports, "optimizerStep");
 }
 
 }  // namespace facecore::addon

@@ -57,4 +57,20 @@ class PromiseWorker : public Napi::AsyncWorker {
   std::string message_;
 };
 
+// Exports a binding in both forms from its one parse step (which reads the call's options
+// into a Job, holding what an async run reads in `keep`; keep is null for the sync form):
+// `name` runs on the JS thread, `name`Async settles a Promise from a libuv worker.
+template <class Job, std::unique_ptr<Job> (*Parse)(const Napi::CallbackInfo&, KeepAlive*)>
+void export_sync_and_async(Napi::Env env, Napi::Object exports, const std::string& name) {
+  exports.Set(name, Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+    return RunNow(info.Env(), *Parse(info, nullptr));
+  }));
+  const std::string resource = "facecore." + name;
+  exports.Set(name + "Async", Napi::Function::New(env, [resource](const Napi::CallbackInfo& info) -> Napi::Value {
+    auto keep = std::make_unique<KeepAlive>();
+    auto job = Parse(info, keep.get());
+    return PromiseWorker<Job>::Start(info.Env(), resource.c_str(), std::move(job), std::move(keep));
+  }));
+}
+
 }  // namespace facecore::addon

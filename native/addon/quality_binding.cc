@@ -55,22 +55,10 @@ std::unique_ptr<Job> parse(const Napi::CallbackInfo& info, KeepAlive* keep) {
   return job;
 }
 
-Napi::Value RunSync(const Napi::CallbackInfo& info) {
-  auto job = parse(info, nullptr);
-  return RunNow(info.Env(), *job);
-}
-
-Napi::Value RunAsync(const Napi::CallbackInfo& info) {
-  auto keep = std::make_unique<KeepAlive>();
-  auto job = parse(info, keep.get());
-  return PromiseWorker<Job>::Start(info.Env(), "facecore.laplacianVariance", std::move(job), std::move(keep));
-}
-
 }  // namespace
 
 void InitQuality(Napi::Env env, Napi::Object exports) {
-  exports.Set("laplacianVariance", Napi::Function::New(env, RunSync));
-  exports.Set("laplacianVarianceAsync", Napi::Function::New(env, RunAsync));
+  export_sync_and_async<Job, parse>(env, exports, "laplacianVariance");
 }
 
 }  // namespace facecore::addon
