@@ -2,7 +2,6 @@
 // each acknowledged change; the parent SIGKILLs it at a random moment, then reopens the
 // index and checks that every acknowledged face is there exactly once (with its vector and
 // meta), every acknowledged removal stuck, each batch is all-or-nothing, and nothing is corrupt.
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { FaceIndex } from '../../src/gallery/face-index.js';
 import { rng } from '../helpers/random.js';
 import { batchIds, batchVectors, BATCH, DIM } from './fixtures/crash-batches.js';
 import { tempDir } from './tmpdir.js';
+import { runAndKill } from '../helpers/kill-child.js';
 
 const ROUNDS = 20;
 let childRoot = '';
@@ -19,25 +19,8 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(childRoot, { recursive: true, force: true }));
 
-/** Runs the writer until killed `delayMs` after it is ready; returns the lines it printed. */
-function runAndKill(file: string, first: number, delayMs: number): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const writer = path.join(childRoot, 'test/gallery/fixtures/crash-writer.js');
-    const child = spawn(process.execPath, [writer, file, String(first)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      if (!out.includes('ready') && (out + d).includes('ready')) setTimeout(() => child.kill('SIGKILL'), delayMs);
-      out += d;
-    });
-    child.stderr.on('data', (d: Buffer) => (err += d));
-    child.on('error', reject);
-    // Reopen only after 'exit': until the parent reaps it, the killed child still holds its pid.
-    child.on('exit', (code, signal) => {
-      if (signal !== 'SIGKILL') reject(new Error(`writer exited with ${code}: ${err}`));
-      else resolve(out.split('\n').filter((l) => l.length > 0));
-    });
-  });
-}
+const runWriter = (file: string, first: number, delayMs: number) =>
+  runAndKill(path.join(childRoot, 'test/gallery/fixtures/crash-writer.js'), [file, String(first)], delayMs);
 
 function near(a: Float32Array, b: Float32Array): boolean {
   return a.every((v, i) => Math.abs(v - b[i]) <= 2e-3 * Math.max(1, Math.abs(b[i])));
@@ -51,7 +34,7 @@ describe('crash safety', () => {
     // Changes in flight at the kill may or may not have landed (each batch all-or-nothing).
     let first = 0, acknowledgedTotal = 0;
     for (let round = 0; round < ROUNDS; round++) {
-      const lines = await runAndKill(file, first, Math.floor(random() * 250));
+      const lines = await runWriter(file, first, Math.floor(random() * 250));
       const removing = new Set<number>();
       for (const line of lines) {
         const [what, b] = line.split(' ');

@@ -2,7 +2,6 @@
 // parent SIGKILLs it at random moments, reopens, and checks that every acknowledged face has
 // a place, every acknowledged correction holds, and people and faces agree, also after a
 // recluster.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PeopleIndex } from '../../src/people/people-index.js';
 import { buildForChild } from '../helpers/child-build.js';
 import { rng } from '../helpers/random.js';
+import { runAndKill } from '../helpers/kill-child.js';
 
 const ROUNDS = 8;
 let childRoot = '';
@@ -23,23 +23,8 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function runAndKill(file: string, first: number, delayMs: number): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const writer = path.join(childRoot, 'test/people/fixtures/people-writer.js');
-    const child = spawn(process.execPath, [writer, file, String(first)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      if (!out.includes('ready') && (out + d).includes('ready')) setTimeout(() => child.kill('SIGKILL'), delayMs);
-      out += d;
-    });
-    child.stderr.on('data', (d: Buffer) => (err += d));
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      if (signal !== 'SIGKILL') reject(new Error(`writer exited with ${code}: ${err}`));
-      else resolve(out.split('\n').filter((l) => l.length > 0));
-    });
-  });
-}
+const runWriter = (file: string, first: number, delayMs: number) =>
+  runAndKill(path.join(childRoot, 'test/people/fixtures/people-writer.js'), [file, String(first)], delayMs);
 
 function checkConsistent(people: PeopleIndex, added: Set<number>) {
   for (const b of added) for (let j = 0; j < 4; j++) expect(people.personOf(`${b}-${j}`), `${b}-${j}`).not.toBeUndefined();
@@ -58,7 +43,7 @@ describe('PeopleIndex crash safety', () => {
     const assigned: [string, string][] = [];
     let rejected: [string, string][] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const lines = await runAndKill(file, round * 1000, 100 + Math.floor(random() * 400));
+      const lines = await runWriter(file, round * 1000, 100 + Math.floor(random() * 400));
       for (const line of lines) {
         const [what, a, b] = line.split(' ');
         if (what === 'add') added.add(Number(a));
