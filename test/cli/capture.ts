@@ -17,3 +17,11 @@ export function capture(options: { tty?: boolean } = {}): Captured {
     err: () => err,
   };
 }
+
+/** Runs `facecore <argv>` in-process with `cwd` as its folder; the exit code and captured output. */
+export async function runIn(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const { main } = await import('../../src/cli/main.js');
+  const c = capture();
+  const code = await main(argv, { ...c, cwd });
+  return { code, out: c.out(), err: c.err() };
+}

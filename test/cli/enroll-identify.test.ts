@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { FaceIndex } from '../../src/gallery/face-index.js';
 import { hasShared, sharedData } from '../helpers/shared.js';
-import { capture } from './capture.js';
+import { capture, runIn } from './capture.js';
 import { faceless, samplePhoto } from './photos.js';
 
 let dir = '';
@@ -24,11 +24,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true });
 });
 
-async function run(...argv: string[]) {
-  const c = capture();
-  const code = await main(argv, { ...c, cwd: dir });
-  return { code, out: c.out(), err: c.err() };
-}
+const run = (...argv: string[]) => runIn(dir, ...argv);
 
 interface Face { identity: string; score: number | null; candidates: { label: string; score: number }[]; box: number[] }
 

@@ -2,9 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { knownRecognizerByName } from '../../src/models/known-models.js';
-import { capture } from './capture.js';
+import { runIn } from './capture.js';
 import { faceless, samplePhoto } from './photos.js';
 
 let dir = '';
@@ -17,11 +16,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true });
 });
 
-async function run(...argv: string[]) {
-  const c = capture();
-  const code = await main(argv, { ...c, cwd: dir });
-  return { code, out: c.out(), err: c.err() };
-}
+const run = (...argv: string[]) => runIn(dir, ...argv);
 
 describe('facecore verify', () => {
   const calibrated = knownRecognizerByName('foamliu-mobilefacenet')!.threshold!;

@@ -2,10 +2,9 @@ import { copyFile, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { clusteringScores } from '../../src/eval/clustering-metrics.js';
 import { FaceIndex } from '../../src/gallery/face-index.js';
-import { capture } from '../cli/capture.js';
+import { runIn } from '../cli/capture.js';
 import { hasShared, sharedData, sharedModel } from '../helpers/shared.js';
 import { faces } from './planted.js';
 
@@ -18,11 +17,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true });
 });
 
-async function run(...argv: string[]) {
-  const c = capture();
-  const code = await main(argv, { ...c, cwd: dir });
-  return { code, out: c.out(), err: c.err() };
-}
+const run = (...argv: string[]) => runIn(dir, ...argv);
 
 describe('facecore cluster', () => {
   it.skipIf(!hasShared)('groups a photo folder into people and writes a contact sheet of aligned crops', async () => {
