@@ -75,7 +75,7 @@ export const serveCommand: Command = {
   },
   async run(args: ParsedArgs, ctx: CliContext): Promise<number> {
     const v = args.values;
-    if (!v.data && !v.store) throw new UsageError('missing --data <dir> (or --store <url>)');
+    if (!v.data && !v.store) throw new UsageError('missing --data <dir>');
     const store = storeOption(v);
     const { gatherApiKeys } = await import('../server/auth.js');
     const keyFile = v['api-key-file'] as string | undefined;
