@@ -35,6 +35,7 @@ export class ShardReplica {
   readonly shard: ShardSlice;
   readonly #indexes = new Map<string, FaceIndex>();
   readonly #waiters: Waiter[] = [];
+  readonly #appliedListeners = new Set<(applied: number) => void>();
   #applied = 0;
   #running: Promise<void> | undefined;
   #again = false;
@@ -102,6 +103,12 @@ export class ShardReplica {
     });
   }
 
+  /** Calls `listener(applied)` after each batch of changes is applied; the function it gives stops it. */
+  onApplied(listener: (applied: number) => void): () => void {
+    this.#appliedListeners.add(listener);
+    return () => this.#appliedListeners.delete(listener);
+  }
+
   /** Reads and applies the feed until it is empty; one run at a time (a call during a run runs it again after). */
   catchUp(): Promise<void> {
     if (this.#closed) return Promise.resolve();
@@ -143,6 +150,7 @@ export class ShardReplica {
       this.#applied = Math.max(this.#applied, last);
       this.#failure = undefined;
       this.#wake();
+      if (changes.length > 0) for (const listener of this.#appliedListeners) listener(this.#applied);
       if (changes.length < this.batch) return;
     }
   }
