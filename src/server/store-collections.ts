@@ -8,7 +8,7 @@ import { collectionStem } from '../store/collection-stem.js';
 import { PostgresStore } from '../store/postgres-store.js';
 import { ShardReplica } from '../store/replica.js';
 import type { ShardSlice } from '../store/shard.js';
-import { noHits, type CollectionHit, type CollectionSource, type ServerCollection } from './collections.js';
+import { type CollectionHit, type CollectionSource, type ServerCollection } from './collections.js';
 
 export interface StoreConfig {
   /** postgres://… */
@@ -74,14 +74,11 @@ class StoreCollection implements ServerCollection {
   }
   async search(vectors: Float32Array, k: number): Promise<CollectionHit[][]> {
     const index = this.replica.index(this.#stem);
-    if (!index || index.size === 0) return noHits(vectors, this.store.dim);
     const rows = await index.search(vectors, k);
     return rows.map((row) => row.map((h) => ({ ...h, seq: index.get(h.id)?.meta?.seq as number | undefined })));
   }
-  async searchLabels(vectors: Float32Array, k: number): Promise<LabelHit[][]> {
-    const index = this.replica.index(this.#stem);
-    if (!index || index.size === 0) return noHits(vectors, this.store.dim);
-    return index.searchLabels(vectors, k);
+  searchLabels(vectors: Float32Array, k: number): Promise<LabelHit[][]> {
+    return this.replica.index(this.#stem).searchLabels(vectors, k);
   }
   async close(): Promise<void> {}
 }

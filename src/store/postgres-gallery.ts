@@ -12,8 +12,6 @@ import { assertNames } from './face-input.js';
 import { PostgresStore, type StoreOptions } from './postgres-store.js';
 import { ShardReplica } from './replica.js';
 
-const noRows = <T>(queries: Float32Array, dim: number): T[][] => Array.from({ length: rowsOf('queries', queries, dim) }, () => []);
-
 /** A replica record as the caller stored it: without the store number the replica adds to meta. */
 function asStored(record: FaceRecord): FaceRecord {
   const { seq: _seq, ...meta } = record.meta ?? {};
@@ -43,7 +41,7 @@ export class PostgresGallery implements Gallery {
   }
 
   get size(): number {
-    return this.#index()?.size ?? 0;
+    return this.#index().size;
   }
 
   async add(ids: string[], vectors: Float32Array, options?: GalleryAddOptions): Promise<void> {
@@ -68,26 +66,24 @@ export class PostgresGallery implements Gallery {
   }
 
   get(id: string): FaceRecord | undefined {
-    const record = this.#index()?.get(id);
+    const record = this.#index().get(id);
     return record && asStored(record);
   }
 
   has(id: string): boolean {
-    return this.#index()?.has(id) ?? false;
+    return this.#index().has(id);
   }
 
-  async search(queries: Float32Array, k: number, options?: GallerySearchOptions): Promise<FaceHit[][]> {
-    const index = this.#index();
-    return index && index.size > 0 ? index.search(queries, k, options) : noRows(queries, this.dim);
+  search(queries: Float32Array, k: number, options?: GallerySearchOptions): Promise<FaceHit[][]> {
+    return this.#index().search(queries, k, options);
   }
 
-  async searchLabels(queries: Float32Array, k: number, options?: GallerySearchLabelsOptions): Promise<LabelHit[][]> {
-    const index = this.#index();
-    return index && index.size > 0 ? index.searchLabels(queries, k, options) : noRows(queries, this.dim);
+  searchLabels(queries: Float32Array, k: number, options?: GallerySearchLabelsOptions): Promise<LabelHit[][]> {
+    return this.#index().searchLabels(queries, k, options);
   }
 
   *entries(): IterableIterator<FaceRecord> {
-    for (const record of this.#index()?.entries() ?? []) yield asStored(record);
+    for (const record of this.#index().entries()) yield asStored(record);
   }
 
   /** Waits for every write committed so far (by any process) to be in the copy. */
@@ -100,7 +96,7 @@ export class PostgresGallery implements Gallery {
     await this.store.close();
   }
 
-  #index(): FaceIndex | undefined {
+  #index(): FaceIndex {
     return this.replica.index(this.#stem);
   }
 }

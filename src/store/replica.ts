@@ -72,9 +72,9 @@ export class ShardReplica {
     return this.#applied;
   }
 
-  /** A collection's faces in this slice (undefined until its first face arrives). */
-  index(collection: string): FaceIndex | undefined {
-    return this.#indexes.get(collection);
+  /** A collection's faces in this slice (an empty index until its first face arrives). */
+  index(collection: string): FaceIndex {
+    return this.#indexFor(collection);
   }
 
   /** Faces held, over all collections. */
