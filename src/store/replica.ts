@@ -17,6 +17,9 @@ export interface ReplicaOptions {
   batch?: number;
 }
 
+/** A change committed in the store that this replica could not apply in time (the feed is unreadable). */
+export class ReplicaLagError extends Error {}
+
 interface Waiter {
   seq: number;
   resolve: () => void;
@@ -95,7 +98,7 @@ export class ShardReplica {
       const timer = setTimeout(() => {
         const i = this.#waiters.indexOf(waiter);
         if (i >= 0) this.#waiters.splice(i, 1);
-        reject(new Error(`replica: change ${seq} committed but not applied here within ${timeoutMs} ms (applied ${this.#applied}${this.#failure ? `; ${this.#failure.message}` : ''})`));
+        reject(new ReplicaLagError(`replica: change ${seq} committed but not applied here within ${timeoutMs} ms (applied ${this.#applied}${this.#failure ? `; ${this.#failure.message}` : ''})`));
       }, timeoutMs);
       const waiter: Waiter = { seq, resolve: () => { clearTimeout(timer); resolve(); } };
       this.#waiters.push(waiter);
