@@ -8,6 +8,7 @@ import { MODEL_OPTIONS, modelChoice } from './models.js';
 import { UsageError } from './output.js';
 
 const USAGE = `Usage: facecore serve --data <dir> --api-key <key> [--api-key <key2> ...] [options]
+       facecore serve --route <url>,<url>... --api-key <key> [options]
 
 Serves the CompreFace REST API v1 (/api/v1/...) and Immich's machine-learning API (/ping,
 /predict) over facecore's models. Each API key is its own face collection, stored under
@@ -18,6 +19,10 @@ Options:
   --api-key <key>              an API key (repeatable; at least 8 characters)
   --api-key-file <file>        API keys, one per line (# comments allowed)
                                (also: FACECORE_API_KEYS=key1,key2 in the environment)
+  --route <urls>               router: detect and embed here, search the shards at these
+                               comma-separated http://host:port URLs (no --data; see
+                               docs/scale-out.md). ?partial=true accepts a partial answer
+  --shard-timeout <ms>         router: how long a shard may take to answer (default 5000)
   --host <addr>                address to listen on (default 127.0.0.1)
   --port <n>                   port (default 8000; 0 picks a free one)
   --concurrency <n>            analyses at once (default 2)
@@ -40,6 +45,8 @@ export const serveCommand: Command = {
   usage: USAGE,
   options: {
     data: { type: 'string' },
+    route: { type: 'string' },
+    'shard-timeout': { type: 'string' },
     'api-key': { type: 'string', multiple: true },
     'api-key-file': { type: 'string' },
     host: { type: 'string' },
@@ -51,7 +58,8 @@ export const serveCommand: Command = {
   },
   async run(args: ParsedArgs, ctx: CliContext): Promise<number> {
     const v = args.values;
-    if (!v.data) throw new UsageError('missing --data <dir>');
+    const route = (v.route as string | undefined)?.split(',').map((u) => u.trim()).filter((u) => u.length > 0);
+    if (!v.data && !route) throw new UsageError('missing --data <dir>');
     const { gatherApiKeys } = await import('../server/auth.js');
     const keyFile = v['api-key-file'] as string | undefined;
     const keys = gatherApiKeys((v['api-key'] as string[] | undefined) ?? [], process.env.FACECORE_API_KEYS, keyFile && path.resolve(ctx.cwd, keyFile));
@@ -62,7 +70,8 @@ export const serveCommand: Command = {
     const choice = modelChoice(v, (p) => path.resolve(ctx.cwd, p));
     const { createServer } = await import('../server/app.js');
     const app = await createServer({
-      dataDir: path.resolve(ctx.cwd, v.data as string),
+      dataDir: path.resolve(ctx.cwd, (v.data as string | undefined) ?? '.'),
+      route: route && { shards: route, timeoutMs: intOption(v, 'shard-timeout', 5000, 1, 600000) },
       apiKeys: keys,
       analyzer: { recognizer: choice.model, detector: choice.detector },
       limits: { concurrency: intOption(v, 'concurrency', 2, 1, 64), queued: intOption(v, 'queue', 64, 0, 100000) },

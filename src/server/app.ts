@@ -21,11 +21,17 @@ import { subjectsRoutes } from './routes/compreface/subjects.js';
 import { verifyRoutes } from './routes/compreface/verify.js';
 import { healthRoutes } from './routes/health.js';
 import { immichRoutes } from './routes/immich.js';
+import { partialAnswers } from './routes/internal-partial.js';
+import { internalSearchRoutes } from './routes/internal-search.js';
+import { RoutedCollections } from '../store/router/routed-collections.js';
+import { ShardRouter, type ShardRouterOptions } from '../store/router/shard-router.js';
 import { webRoutes } from './routes/web.js';
 
 export interface ServerOptions {
-  /** Directory of the collections (one FaceIndex per API key). */
+  /** Directory of the collections (one FaceIndex per API key); unused with `route`. */
   dataDir: string;
+  /** Router mode: searches fan out to these shards (src/store/router/); only the search routes are served. */
+  route?: ShardRouterOptions;
   apiKeys: readonly string[];
   /** An analyzer to use (not disposed on close), or options to create one. */
   analyzer?: FaceAnalyzer | FaceAnalyzerOptions;
@@ -52,7 +58,9 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const queue = new InferenceQueue(limits.concurrency, limits.queued);
   const ctx: ServerContext = {
     faces: new FaceService(analyzer, queue, limits),
-    collections: new Collections(options.dataDir, analyzer.recognizer.dim),
+    // Router mode: the search routes use only index.size and index.searchLabels, which RoutedCollections answers.
+    collections: options.route ? new RoutedCollections(new ShardRouter(options.route), analyzer.recognizer.dim) as unknown as Collections
+      : new Collections(options.dataDir, analyzer.recognizer.dim),
     keys, limits, version,
     metrics: new Metrics(() => queue.depth),
   };
@@ -112,6 +120,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     ctx.metrics.observe(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
 
+  if (options.route) partialAnswers(app);
   healthRoutes(app, ctx);
   immichRoutes(app, ctx);
   webRoutes(app);
@@ -121,11 +130,12 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     api.addHook('onRequest', async (req) => {
       req.apiKey = keys.check(req.headers['x-api-key']);
     });
-    facesRoutes(api, ctx);
+    if (!options.route) facesRoutes(api, ctx);
     recognizeRoutes(api, ctx);
-    subjectsRoutes(api, ctx);
+    if (!options.route) subjectsRoutes(api, ctx);
     detectRoutes(api, ctx);
     verifyRoutes(api, ctx);
+    if (!options.route) internalSearchRoutes(api, ctx);
   });
 
   // Draining: answers in flight close their connection, so a keep-alive client cannot hold
