@@ -1,0 +1,73 @@
+// A router in front of shards, as processes, for the router tests and bench: collections
+// written straight into FaceIndex files (one slice per shard, faces carrying meta.seq as the
+// store stamps them), `facecore serve --data` per shard and `facecore serve --route` in front.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import net from 'node:net';
+import path from 'node:path';
+import { FaceIndex } from '../../src/gallery/face-index.js';
+import { collectionStem } from '../../src/server/collections.js';
+
+export interface Face {
+  id: string;
+  subject: string;
+  seq: number;
+}
+
+/** The contract's slice rule (src/store/shard.ts once the store lands): SHA-256's first 4 bytes, big-endian, mod count. */
+export const shardOf = (faceId: string, count: number) => createHash('sha256').update(faceId).digest().readUInt32BE(0) % count;
+
+/** Writes `faces` (rows of `vectors`, in seq order) as the key's collection under dataDir. */
+export async function writeCollection(dataDir: string, key: string, faces: Face[], vectors: Float32Array, dim: number): Promise<void> {
+  const index = await FaceIndex.open(path.join(dataDir, `${collectionStem(key)}.fci`), { dim });
+  try {
+    await index.add(faces.map((f) => f.id), vectors, { labels: faces.map((f) => f.subject), meta: faces.map((f) => ({ seq: f.seq })) });
+  } finally {
+    await index.close();
+  }
+}
+
+/** A port free now (the test then starts a server on it, so a restart keeps its URL). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export interface Served {
+  child: ChildProcess;
+  url: string;
+  log: () => string;
+}
+
+/** `facecore serve <args>` from a child tree (buildForChild); resolves once it listens. */
+export function serve(tree: string, args: string[], key: string): Promise<Served> {
+  const child = spawn(process.execPath, [path.join(tree, 'src/cli/main.js'), 'serve', '--log-level', 'warn', ...args], {
+    env: { ...process.env, FACECORE_API_KEYS: key }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const onData = (d: Buffer) => (out += d.toString());
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code, signal) => reject(new Error(`serve ${args.join(' ')} exited (${code ?? signal}): ${out}`)));
+    // pino at 'warn' prints nothing when listening: poll /health instead.
+    const port = args[args.indexOf('--port') + 1];
+    const url = `http://127.0.0.1:${port}`;
+    const poll = () => fetch(`${url}/health`).then((r) => (r.ok ? resolve({ child, url, log: () => out }) : setTimeout(poll, 100)), () => setTimeout(poll, 100));
+    poll();
+  });
+}
+
+/** SIGKILL, resolved once the child is reaped (its port is then free). */
+export function kill9(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
