@@ -68,7 +68,18 @@ const freePort = () => new Promise((resolve) => {
   });
 });
 
+/** CPU milliseconds a process has used so far (Linux /proc; utime + stime at 100 ticks/s), or NaN elsewhere. */
+function cpuMs(pid) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 const children = [];
+const pidOf = new Map();
 async function serve(args) {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(root, 'dist/cli/main.js'), 'serve', '--log-level', 'warn', '--port', String(port), ...args], {
@@ -76,6 +87,7 @@ async function serve(args) {
   });
   children.push(child);
   const url = `http://127.0.0.1:${port}`;
+  pidOf.set(url, child.pid);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`serve ${args.join(' ')} exited with ${child.exitCode}`);
     try {
@@ -122,6 +134,9 @@ try {
     router: (i) => recognize(router, body(i)),
   };
   const times = Object.fromEntries(Object.keys(ways).map((w) => [w, []]));
+  // CPU used by each server over the timed requests: load-independent, unlike wall time.
+  const cpuBefore = new Map([...pidOf].map(([url, pid]) => [url, cpuMs(pid)]));
+  const cpuUsed = (url) => cpuMs(pidOf.get(url)) - cpuBefore.get(url);
   for (let r = 0; r < rounds; r++) {
     for (let j = 0; j < requests; j++) {
       const i = r * requests + j;
@@ -139,6 +154,10 @@ try {
   console.log('\n| way (Q=1) | median ms | p90 ms | p99 ms |\n|---|---|---|---|');
   for (const w of Object.keys(ways)) console.log(row(w));
   const med = (w) => quantile(times[w], 0.5);
+  const count = requests * rounds;
+  const [cpuSingle, cpuRouter, cpuShards] = [cpuUsed(single), cpuUsed(router), cpuUsed(shard0) + cpuUsed(shard1)];
+  console.log(`\nCPU per request (ms): one server ${(cpuSingle / count).toFixed(2)}; router path ${((cpuRouter + cpuShards) / count).toFixed(2)} ` +
+    `(router process ${(cpuRouter / count).toFixed(2)}, the 2 shards ${(cpuShards / count).toFixed(2)})`);
   console.log(`\nrouter overhead over one server: ${(med('router') - med('one server')).toFixed(2)} ms median (router/one server ${(med('router') / med('one server')).toFixed(2)}x); one server over in-process: ${(med('one server') - med('in-process')).toFixed(2)} ms`);
   console.log(`load average at end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   for (const d of [allDir, dir0, dir1]) fs.rmSync(d, { recursive: true, force: true });

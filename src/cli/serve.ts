@@ -60,6 +60,15 @@ export const serveCommand: Command = {
     const v = args.values;
     const route = (v.route as string | undefined)?.split(',').map((u) => u.trim()).filter((u) => u.length > 0);
     if (!v.data && !route) throw new UsageError('missing --data <dir>');
+    if (route?.length === 0) throw new UsageError('--route: expected comma-separated http://host:port URLs, got none');
+    const { shardUrl } = await import('../store/router/shard-client.js');
+    for (const url of route ?? []) {
+      try {
+        shardUrl(url, '--route');
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+    }
     const { gatherApiKeys } = await import('../server/auth.js');
     const keyFile = v['api-key-file'] as string | undefined;
     const keys = gatherApiKeys((v['api-key'] as string[] | undefined) ?? [], process.env.FACECORE_API_KEYS, keyFile && path.resolve(ctx.cwd, keyFile));

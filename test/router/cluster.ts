@@ -2,7 +2,6 @@
 // written straight into FaceIndex files (one slice per shard, faces carrying meta.seq as the
 // store stamps them), `facecore serve --data` per shard and `facecore serve --route` in front.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
 import { FaceIndex } from '../../src/gallery/face-index.js';
@@ -14,8 +13,7 @@ export interface Face {
   seq: number;
 }
 
-/** The contract's slice rule (src/store/shard.ts once the store lands): SHA-256's first 4 bytes, big-endian, mod count. */
-export const shardOf = (faceId: string, count: number) => createHash('sha256').update(faceId).digest().readUInt32BE(0) % count;
+export { shardOf } from '../../src/store/shard.js';
 
 /** Writes `faces` (rows of `vectors`, in seq order) as the key's collection under dataDir. */
 export async function writeCollection(dataDir: string, key: string, faces: Face[], vectors: Float32Array, dim: number): Promise<void> {

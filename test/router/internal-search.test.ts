@@ -69,3 +69,16 @@ describe('POST /internal/v1/search', () => {
     expect(() => new ShardRouter({ shards: ['http://a:1'], timeoutMs: 0 })).toThrow('options.timeoutMs: expected a positive integer, got 0');
   });
 });
+
+describe('facecore serve --route', () => {
+  it('names a bad shard URL before loading anything', async () => {
+    const { main } = await import('../../src/cli/main.js');
+    const { capture } = await import('../cli/capture.js');
+    const a = capture();
+    expect(await main(['serve', '--route', 'http://127.0.0.1:1,ftp://x', '--api-key', 'abcdefgh12'], a)).toBe(2);
+    expect(a.err().split('\n')[0]).toBe('facecore serve: --route: expected http://host:port URLs, got "ftp://x"');
+    const b = capture();
+    expect(await main(['serve', '--route', ' , ', '--api-key', 'abcdefgh12'], b)).toBe(2);
+    expect(b.err().split('\n')[0]).toBe('facecore serve: --route: expected comma-separated http://host:port URLs, got none');
+  });
+});

@@ -11,16 +11,16 @@ export class ShardError extends Error {
   }
 }
 
-/** Parses and checks a shard's base URL ("http://host:port", no path beyond '/'). */
-export function shardUrl(raw: string): URL {
+/** Parses and checks a shard's base URL ("http://host:port", no path beyond '/'); `name` is the argument's. */
+export function shardUrl(raw: string, name = 'shards'): URL {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new RangeError(`shards: expected http://host:port URLs, got ${JSON.stringify(raw)}`);
+    throw new RangeError(`${name}: expected http://host:port URLs, got ${JSON.stringify(raw)}`);
   }
   if (url.protocol !== 'http:' || (url.pathname !== '/' && url.pathname !== '') || url.search !== '') {
-    throw new RangeError(`shards: expected http://host:port URLs, got ${JSON.stringify(raw)}`);
+    throw new RangeError(`${name}: expected http://host:port URLs, got ${JSON.stringify(raw)}`);
   }
   return url;
 }
