@@ -10,7 +10,6 @@
 //
 //   npm run build:ts && node bench/router.js [--faces N] [--requests N] [--rounds N]
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -28,6 +27,7 @@ const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1
 
 const { FaceIndex } = await import('../dist/gallery/face-index.js');
 const { collectionStem } = await import('../dist/server/collections.js');
+const { shardOf } = await import('../dist/store/shard.js');
 
 /** Seeded unit-free random rows (the index normalises for cosine). */
 function rows(n, seed) {
@@ -39,7 +39,6 @@ function rows(n, seed) {
   }
   return out;
 }
-const shardOf = (id, count) => createHash('sha256').update(id).digest().readUInt32BE(0) % count;
 
 async function fill(index, ids, vectors) {
   for (let at = 0; at < ids.length; at += 20_000) {

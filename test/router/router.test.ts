@@ -11,6 +11,7 @@ import { ApiError } from '../../src/server/errors.js';
 import { similarityOf } from '../../src/server/similarity.js';
 import { ShardRouter } from '../../src/store/router/shard-router.js';
 import { buildForChild } from '../helpers/child-build.js';
+import { hasShared, sharedData } from '../helpers/shared.js';
 import { randomRows, rng } from '../helpers/random.js';
 import { freePort, kill9, serve, shardOf, writeCollection, type Face, type Served } from './cluster.js';
 
@@ -103,7 +104,7 @@ beforeAll(async () => {
 
   const ports = [await freePort(), await freePort(), await freePort()];
   shards = await Promise.all([startShard(0, ports[0]!), startShard(1, ports[1]!)]);
-  routerArgs = ['--route', shards.map((s) => s.url).join(','), '--shard-timeout', '1500', '--port', String(ports[2])];
+  routerArgs = ['--route', shards.map((s) => s.url).join(','), '--shard-timeout', '3000', '--port', String(ports[2])];
   router = await startRouter();
   verify = (await (await fetch(`${router.url}/health`)).json()).thresholds.verify;
 }, 180_000);
@@ -148,6 +149,16 @@ describe('router over two shard processes', () => {
     const res = await recognize(router.url, rows);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual(await expectedRecognize(all, rows));
+    // An image: the router detects and embeds, the shards search.
+    if (hasShared) {
+      const photo = await fetch(`${router.url}/api/v1/recognition/recognize?prediction_count=3&face_plugins=calculator`, {
+        method: 'POST', headers: { 'x-api-key': KEY, 'content-type': 'application/json' }, body: JSON.stringify({ file: fs.readFileSync(sharedData('deepface', 'img1.jpg')).toString('base64') }),
+      });
+      expect(photo.status).toBe(200);
+      const face = (await photo.json()).result[0];
+      const best = await all.searchLabels(new Float32Array(face.embedding), 3);
+      expect(face.subjects.map((s: { subject: string }) => s.subject)).toEqual(best[0]!.map((h) => h.label));
+    }
     // Writes are not served by the router (they go to the shards or the store).
     expect((await fetch(`${router.url}/api/v1/recognition/faces`, { headers: { 'x-api-key': KEY } })).status).toBe(404);
   });
@@ -159,7 +170,7 @@ describe('router over two shard processes', () => {
       expect(res.status).toBe(503);
       const body = await res.json();
       expect(body.code).toBe(7);
-      expect(body.message).toContain(`shard 2 of 2 ${shards[1]!.url}: no answer within 1500 ms`);
+      expect(body.message).toContain(`shard 2 of 2 ${shards[1]!.url}: no answer within 3000 ms`);
     } finally {
       shards[1]!.child.kill('SIGCONT');
     }
