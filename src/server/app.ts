@@ -6,7 +6,7 @@ import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { FaceAnalyzer, type FaceAnalyzerOptions } from '../pipeline/face-analyzer.js';
 import { ApiKeys } from './auth.js';
-import { Collections } from './collections.js';
+import { Collections, type CollectionSource } from './collections.js';
 import type { ServerContext } from './context.js';
 import { badRequest, toResponse } from './errors.js';
 import { FaceService } from './faces.js';
@@ -26,11 +26,14 @@ import { internalSearchRoutes } from './routes/internal-search.js';
 import { RoutedCollections } from '../store/router/routed-collections.js';
 import { ShardRouter, type ShardRouterOptions } from '../store/router/shard-router.js';
 import { webRoutes } from './routes/web.js';
+import type { StoreConfig } from './store-collections.js';
 
 export interface ServerOptions {
-  /** Directory of the collections (one FaceIndex per API key); unused with `route`. */
-  dataDir: string;
-  /** Router mode: searches fan out to these shards (src/store/router/); only the search routes are served. */
+  /** Directory of the collections (one FaceIndex per API key); required without `store`. */
+  dataDir?: string;
+  /** Keep the collections in PostgreSQL instead, searching a local replica (docs/scale-out.md). */
+  store?: StoreConfig;
+  /** Router mode: searches fan out to these shards (src/store/router/); writes go to `store` when given. */
   route?: ShardRouterOptions;
   apiKeys: readonly string[];
   /** An analyzer to use (not disposed on close), or options to create one. */
@@ -49,6 +52,24 @@ declare module 'fastify' {
   }
 }
 
+async function openCollections(options: ServerOptions, analyzer: FaceAnalyzer): Promise<CollectionSource> {
+  const { dim, id } = analyzer.recognizer;
+  if (options.route) {
+    const router = new ShardRouter(options.route);
+    if (!options.store) return new RoutedCollections(router, dim);
+    // Writes go to the store; the router searches nothing itself, so its replica is the
+    // thinnest slice there is (it only tells the router that the feed has passed a write).
+    const { StoreCollections } = await import('./store-collections.js');
+    return new RoutedCollections(router, dim, await StoreCollections.open({ ...options.store, shard: { index: 0, count: 65536 } }, { dim, modelKey: id }));
+  }
+  if (options.store) {
+    const { StoreCollections } = await import('./store-collections.js');
+    return StoreCollections.open(options.store, { dim, modelKey: id });
+  }
+  if (typeof options.dataDir !== 'string') throw new TypeError(`options.dataDir: expected a directory (or options.store), got ${typeof options.dataDir}`);
+  return new Collections(options.dataDir, dim);
+}
+
 /** Builds the service (models loaded, routes registered); call listen() on it, close() to drain and close indexes. */
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
   const limits: Limits = resolveLimits(options.limits);
@@ -56,23 +77,22 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const owned = !(options.analyzer instanceof FaceAnalyzer);
   const analyzer = options.analyzer instanceof FaceAnalyzer ? options.analyzer : await FaceAnalyzer.create(options.analyzer ?? {});
   const queue = new InferenceQueue(limits.concurrency, limits.queued);
-  const ctx: ServerContext = {
-    faces: new FaceService(analyzer, queue, limits),
-    // Router mode: the search routes use only index.size and index.searchLabels, which RoutedCollections answers.
-    collections: options.route ? new RoutedCollections(new ShardRouter(options.route), analyzer.recognizer.dim) as unknown as Collections
-      : new Collections(options.dataDir, analyzer.recognizer.dim),
-    keys, limits, version,
-    metrics: new Metrics(() => queue.depth),
-  };
-
-  // Every collection opens now: a locked or corrupt one fails the start, not a request.
+  let collections: CollectionSource | undefined;
+  // Every collection opens now: a locked or corrupt one (or an unreachable store) fails the start, not a request.
   try {
-    await Promise.all(keys.list().map((k) => ctx.collections.get(k)));
+    collections = await openCollections(options, analyzer);
+    await Promise.all(keys.list().map((k) => collections!.get(k)));
   } catch (err) {
-    await ctx.collections.closeAll();
+    await collections?.closeAll();
     if (owned) await analyzer.dispose();
     throw err;
   }
+  const ctx: ServerContext = {
+    faces: new FaceService(analyzer, queue, limits),
+    collections,
+    keys, limits, version,
+    metrics: new Metrics(() => queue.depth),
+  };
 
   const app = Fastify({
     logger: options.logger ?? false,
@@ -130,12 +150,12 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     api.addHook('onRequest', async (req) => {
       req.apiKey = keys.check(req.headers['x-api-key']);
     });
-    if (!options.route) facesRoutes(api, ctx);
+    facesRoutes(api, ctx);
     recognizeRoutes(api, ctx);
-    if (!options.route) subjectsRoutes(api, ctx);
+    subjectsRoutes(api, ctx);
     detectRoutes(api, ctx);
     verifyRoutes(api, ctx);
-    if (!options.route) internalSearchRoutes(api, ctx);
+    internalSearchRoutes(api, ctx);
   });
 
   // Draining: answers in flight close their connection, so a keep-alive client cannot hold

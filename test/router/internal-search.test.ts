@@ -44,7 +44,7 @@ describe('POST /internal/v1/search', () => {
 
   it('answers an empty collection with empty lists', async () => {
     const res = await search({ embeddings: [new Array(DIM).fill(0.1)], k: 3, labels: true }, OTHER_KEY);
-    expect(await res.json()).toEqual({ size: 0, faces: [[]], labels: [[]] });
+    expect(await res.json()).toEqual({ faces: [[]], labels: [[]] });
   });
 
   it('answers faces with seq from meta, and subjects by their best face', async () => {
@@ -52,14 +52,17 @@ describe('POST /internal/v1/search', () => {
     const res = await search({ embeddings: [q], k: 5, labels: true });
     expect(res.status).toBe(200);
     const body = await res.json();
-    expect(body.size).toBe(3);
     const faces = body.faces[0] as { id: string; subject: string; score: number; seq: number | null }[];
     expect(faces.map((h) => [h.id, h.subject, h.seq]).sort()).toEqual([['a', 'x', 10], ['b', 'x', 11], ['c', 'y', null]]);
     expect(faces.map((h) => h.score)).toEqual(faces.map((h) => h.score).sort((p, q) => q - p));
     const best = (subject: string) => Math.max(...faces.filter((h) => h.subject === subject).map((h) => h.score));
     expect(body.labels[0]).toEqual([{ subject: 'x', score: best('x') }, { subject: 'y', score: best('y') }].sort((p, q) => q.score - p.score));
     // faces: false answers subjects only.
-    expect(Object.keys(await (await search({ embeddings: [q], k: 1, faces: false, labels: true })).json()).sort()).toEqual(['labels', 'size']);
+    expect(Object.keys(await (await search({ embeddings: [q], k: 1, faces: false, labels: true })).json()).sort()).toEqual(['labels']);
+    // minScore cuts both lists.
+    const cut = await (await search({ embeddings: [q], k: 5, labels: true, minScore: faces[1]!.score })).json();
+    expect(cut.faces[0]).toEqual(faces.slice(0, 2));
+    expect(cut.labels[0]).toEqual(body.labels[0].filter((h: { score: number }) => h.score >= faces[1]!.score));
   });
 
   it('ShardRouter checks its options', () => {
@@ -80,5 +83,8 @@ describe('facecore serve --route', () => {
     const b = capture();
     expect(await main(['serve', '--route', ' , ', '--api-key', 'abcdefgh12'], b)).toBe(2);
     expect(b.err().split('\n')[0]).toBe('facecore serve: --route: expected comma-separated http://host:port URLs, got none');
+    const c = capture();
+    expect(await main(['serve', '--route', 'http://127.0.0.1:1', '--data', '/tmp', '--api-key', 'abcdefgh12'], c)).toBe(2);
+    expect(c.err().split('\n')[0]).toBe('facecore serve: --route: the router keeps no faces of its own: no --data or --shard (--store for writes)');
   });
 });

@@ -124,7 +124,6 @@ describe('router over two shard processes', () => {
           const got = await shardRouter.search(KEY, queries, DIM, k, { labels: true, minScore });
           const faces = await all.search(queries, k, { minScore });
           const labels = await all.searchLabels(queries, k, { minScore });
-          expect(got.size).toBe(all.size);
           expect(got.faces!.map((row) => row.map((h) => h.id))).toEqual(faces.map((row) => row.map((h) => h.id)));
           got.faces!.forEach((row, q) => row.forEach((h, r) => expect(Math.abs(h.score - faces[q]![r]!.score)).toBeLessThanOrEqual(1e-6)));
           expect(got.labels!.map((row) => row.map((h) => h.subject))).toEqual(labels.map((row) => row.map((h) => h.label)));
@@ -159,8 +158,10 @@ describe('router over two shard processes', () => {
       const best = await all.searchLabels(new Float32Array(face.embedding), 3);
       expect(face.subjects.map((s: { subject: string }) => s.subject)).toEqual(best[0]!.map((h) => h.label));
     }
-    // Writes are not served by the router (they go to the shards or the store).
-    expect((await fetch(`${router.url}/api/v1/recognition/faces`, { headers: { 'x-api-key': KEY } })).status).toBe(404);
+    // Without --store the router keeps no subjects or faces: it says so.
+    const list = await fetch(`${router.url}/api/v1/recognition/faces`, { headers: { 'x-api-key': KEY } });
+    expect(list.status).toBe(501);
+    expect((await list.json()).message).toMatch(/^this router has no store: .*--store postgres/);
   });
 
   it('a hung shard times out: 503 naming it', async () => {

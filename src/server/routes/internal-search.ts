@@ -1,7 +1,8 @@
 // POST /internal/v1/search: the shard side of the router (src/store/router/). Per query, the
-// exact top-k faces of the key's collection with each face's seq (meta.seq, stamped by the
-// store), and with `labels` the top-k subjects by their best face: from these lists a router
-// merges exactly what one index holding every shard's faces would answer (merge.ts says why).
+// exact top-k faces of the key's collection with each face's seq (the store's number; for a
+// file-backed collection, meta.seq when a face has one), and with `labels` the top-k subjects
+// by their best face: from these lists a router merges exactly what one index holding every
+// shard's faces would answer (merge.ts says why).
 import type { FastifyInstance } from 'fastify';
 import type { Meta } from '../../gallery/row-store.js';
 import type { ShardSearchAnswer, ShardSearchRequest } from '../../store/router/wire.js';
@@ -42,12 +43,17 @@ export function internalSearchRoutes(app: FastifyInstance, ctx: ServerContext): 
   }, async (req): Promise<ShardSearchAnswer> => {
     const { embeddings, k, minScore, faces, labels } = req.body;
     const queries = queryRows(embeddings, ctx.faces.dim);
-    const { index } = await ctx.collections.get(req.apiKey);
-    const options = minScore === undefined ? {} : { minScore };
-    const [faceHits, labelHits] = await Promise.all([faces ? index.search(queries, k, options) : undefined, labels ? index.searchLabels(queries, k, options) : undefined]);
-    const answer: ShardSearchAnswer = { size: index.size };
-    if (faceHits) answer.faces = faceHits.map((row) => row.map((h) => ({ id: h.id, subject: h.label, score: h.score, seq: seqOf(index.get(h.id)?.meta) })));
-    if (labelHits) answer.labels = labelHits.map((row) => row.map((h) => ({ subject: h.label, score: h.score })));
+    const collection = await ctx.collections.get(req.apiKey);
+    // The top-k above minScore is the top-k, then cut at minScore (hits come best first).
+    const above = <T extends { score: number }>(row: T[]) => (minScore === undefined ? row : row.filter((h) => h.score >= minScore));
+    const [faceHits, labelHits] = await Promise.all([faces ? collection.search(queries, k) : undefined, labels ? collection.searchLabels(queries, k) : undefined]);
+    const answer: ShardSearchAnswer = {};
+    if (faceHits) {
+      answer.faces = await Promise.all(faceHits.map(async (row) => Promise.all(above(row).map(async (h) => ({
+        id: h.id, subject: h.label, score: h.score, seq: h.seq ?? seqOf((await collection.getFace(h.id))?.meta),
+      })))));
+    }
+    if (labelHits) answer.labels = labelHits.map((row) => above(row).map((h) => ({ subject: h.label, score: h.score })));
     return answer;
   });
 }

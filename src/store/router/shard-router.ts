@@ -25,8 +25,6 @@ export interface RoutedSearchOptions {
 export interface RoutedSearchResult {
   faces?: WireFaceHit[][];
   labels?: WireLabelHit[][];
-  /** Faces over the shards that answered. */
-  size: number;
   /** Shards that did not answer (only ever non-empty with `partial`). */
   unavailable: string[];
 }
@@ -63,7 +61,7 @@ export class ShardRouter {
     if (unavailable.length > 0 && !(options.partial && answers.length > 0)) throw this.#unavailable(settled);
 
     const nq = embeddings.length;
-    const result: RoutedSearchResult = { size: answers.reduce((n, a) => n + a.size, 0), unavailable };
+    const result: RoutedSearchResult = { unavailable };
     if (request.faces) result.faces = Array.from({ length: nq }, (_, q) => mergeFaceHits(answers.map((a) => a.faces?.[q] ?? []), k));
     if (request.labels) result.labels = Array.from({ length: nq }, (_, q) => mergeLabelHits(answers.map((a) => a.labels?.[q] ?? []), k));
     return result;

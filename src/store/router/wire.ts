@@ -30,8 +30,6 @@ export interface WireLabelHit {
 }
 
 export interface ShardSearchAnswer {
-  /** Faces in the shard's collection. */
-  size: number;
   faces?: WireFaceHit[][];
   labels?: WireLabelHit[][];
 }
