@@ -1,11 +1,14 @@
 // POST /internal/v1/search, the shard side of the router: auth, bad input named, an empty
 // collection, seq from meta.seq (null without), and faces and subjects as the index ranks them.
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaceIndex } from '../../src/gallery/face-index.js';
 import { collectionStem } from '../../src/server/collections.js';
+import { ApiError } from '../../src/server/errors.js';
 import { ShardRouter } from '../../src/store/router/shard-router.js';
 import { randomRows } from '../helpers/random.js';
 import { KEY, OTHER_KEY, startServer, type Running } from '../server/fixture.js';
@@ -63,6 +66,31 @@ describe('POST /internal/v1/search', () => {
     const cut = await (await search({ embeddings: [q], k: 5, labels: true, minScore: faces[1]!.score })).json();
     expect(cut.faces[0]).toEqual(faces.slice(0, 2));
     expect(cut.labels[0]).toEqual(body.labels[0].filter((h: { score: number }) => h.score >= faces[1]!.score));
+  });
+
+  it('ShardRouter: a shard answering 200 with something else has failed, it is never an empty answer', async () => {
+    const bogus = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(req.url === '/internal/v1/search' ? '{"faces": []}' : '{}'));
+    });
+    await new Promise<void>((resolve) => bogus.listen(0, '127.0.0.1', resolve));
+    const bogusUrl = `http://127.0.0.1:${(bogus.address() as AddressInfo).port}`;
+    const router = new ShardRouter({ shards: [server.url, bogusUrl] });
+    try {
+      const q = randomRows(1, DIM, 5);
+      const err = await router.search(KEY, q, DIM, 2).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ApiError);
+      expect((err as ApiError).statusCode).toBe(503);
+      expect((err as ApiError).message).toContain(`shard 2 of 2 ${bogusUrl}: answered without faces for each of the 1 queries`);
+      const partial = await router.search(KEY, q, DIM, 2, { partial: true });
+      expect(partial.unavailable).toEqual([bogusUrl]);
+      const alone = new ShardRouter({ shards: [server.url] });
+      expect(partial.faces).toEqual((await alone.search(KEY, q, DIM, 2)).faces);
+      alone.close();
+    } finally {
+      router.close();
+      bogus.close();
+    }
   });
 
   it('ShardRouter checks its options', () => {

@@ -29,6 +29,17 @@ export interface RoutedSearchResult {
   unavailable: string[];
 }
 
+/** A 200 that does not hold a list per query for what was asked is a failed shard, never an empty answer. */
+function checkAnswer(shard: string, answer: ShardSearchAnswer, request: { faces: boolean; labels: boolean }, nq: number): ShardSearchAnswer {
+  for (const part of ['faces', 'labels'] as const) {
+    const lists = answer?.[part];
+    if (request[part] && !(Array.isArray(lists) && lists.length === nq && lists.every(Array.isArray))) {
+      throw new ShardError(shard, `answered without ${part} for each of the ${nq} queries (not a facecore shard, or another version)`);
+    }
+  }
+  return answer;
+}
+
 export class ShardRouter {
   readonly shards: readonly ShardClient[];
 
@@ -49,7 +60,8 @@ export class ShardRouter {
     const embeddings: number[][] = [];
     for (let r = 0; r * dim < queries.length; r++) embeddings.push(Array.from(queries.subarray(r * dim, (r + 1) * dim)));
     const request = { embeddings, k, minScore: options.minScore, faces: options.faces ?? true, labels: options.labels ?? false };
-    const settled = await Promise.allSettled(this.shards.map((s) => s.search(apiKey, request)));
+    const nq = embeddings.length;
+    const settled = await Promise.allSettled(this.shards.map(async (s) => checkAnswer(s.name, await s.search(apiKey, request), request, nq)));
 
     const answers: ShardSearchAnswer[] = [];
     const unavailable: string[] = [];
@@ -60,7 +72,6 @@ export class ShardRouter {
     });
     if (unavailable.length > 0 && !(options.partial && answers.length > 0)) throw this.#unavailable(settled);
 
-    const nq = embeddings.length;
     const result: RoutedSearchResult = { unavailable };
     if (request.faces) result.faces = Array.from({ length: nq }, (_, q) => mergeFaceHits(answers.map((a) => a.faces?.[q] ?? []), k));
     if (request.labels) result.labels = Array.from({ length: nq }, (_, q) => mergeLabelHits(answers.map((a) => a.labels?.[q] ?? []), k));
