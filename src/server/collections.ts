@@ -54,9 +54,6 @@ export interface CollectionSource {
   closeAll(): Promise<void>;
 }
 
-/** Rows of empty answers: nothing to search is no match, not an error. */
-export const noHits = <T>(vectors: Float32Array, dim: number): T[][] => Array.from({ length: vectors.length / dim }, () => []);
-
 /** A subject rename in progress: the faces to re-add under `to` (vectors as float32 base64). */
 interface RenameJournal {
   from: string;
@@ -160,11 +157,11 @@ export class Collection implements ServerCollection {
       return ids.length === 0 ? 0 : this.index.remove(ids);
     });
   }
-  async search(vectors: Float32Array, k: number): Promise<CollectionHit[][]> {
-    return this.index.size === 0 ? noHits(vectors, this.index.dim) : this.index.search(vectors, k);
+  search(vectors: Float32Array, k: number): Promise<CollectionHit[][]> {
+    return this.index.search(vectors, k);
   }
-  async searchLabels(vectors: Float32Array, k: number): Promise<LabelHit[][]> {
-    return this.index.size === 0 ? noHits(vectors, this.index.dim) : this.index.searchLabels(vectors, k);
+  searchLabels(vectors: Float32Array, k: number): Promise<LabelHit[][]> {
+    return this.index.searchLabels(vectors, k);
   }
 
   #facesOf(subject: string | undefined): FaceRecord[] {

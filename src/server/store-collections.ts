@@ -6,9 +6,10 @@ import type { FaceRecord, LabelHit } from '../gallery/gallery.js';
 import type { Meta } from '../gallery/row-store.js';
 import { collectionStem } from '../store/collection-stem.js';
 import { PostgresStore } from '../store/postgres-store.js';
-import { ShardReplica } from '../store/replica.js';
+import { ReplicaLagError, ShardReplica } from '../store/replica.js';
 import type { ShardSlice } from '../store/shard.js';
-import { noHits, type CollectionHit, type CollectionSource, type ServerCollection } from './collections.js';
+import { type CollectionHit, type CollectionSource, type ServerCollection } from './collections.js';
+import { ApiError, CODES } from './errors.js';
 
 export interface StoreConfig {
   /** postgres://… */
@@ -19,6 +20,19 @@ export interface StoreConfig {
   pollMs?: number;
 }
 
+// Errors meaning "the database cannot be reached now": class 08 (connection), 53300 (too many
+// connections), 57P0x (shutting down), and the socket's own.
+const UNREACHABLE = /^(08...|53300|57P0[1-3]|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|EPIPE)$/;
+
+/** A store that cannot be reached, or a replica that cannot catch up, is a 503 with Retry-After (the client's input was fine). */
+function asUnavailable(err: unknown): never {
+  const e = err as { code?: unknown; message?: string };
+  if (err instanceof ReplicaLagError || (typeof e?.code === 'string' && UNREACHABLE.test(e.code)) || /Connection terminated/.test(e?.message ?? '')) {
+    throw new ApiError(503, CODES.busy, `store unavailable: ${e.message}`, { 'retry-after': '1' });
+  }
+  throw err;
+}
+
 class StoreCollection implements ServerCollection {
   readonly #stem: string;
 
@@ -27,63 +41,62 @@ class StoreCollection implements ServerCollection {
   }
 
   listSubjects(): Promise<string[]> {
-    return this.store.subjects(this.key);
+    return this.store.subjects(this.key).catch(asUnavailable);
   }
   createSubject(subject: string): Promise<boolean> {
-    return this.store.addSubject(this.key, subject);
+    return this.store.addSubject(this.key, subject).catch(asUnavailable);
   }
-  async renameSubject(from: string, to: string): Promise<boolean> {
-    const { seq, renamed } = await this.store.renameSubject(this.key, from, to);
-    await this.replica.waitFor(seq);
-    return renamed;
+  renameSubject(from: string, to: string): Promise<boolean> {
+    return this.#visible(this.store.renameSubject(this.key, from, to)).then((r) => r.renamed);
   }
-  async deleteSubject(subject: string): Promise<boolean> {
-    const { seq, subjects } = await this.store.removeSubjects(this.key, [subject]);
-    await this.replica.waitFor(seq);
-    return subjects.length > 0;
+  deleteSubject(subject: string): Promise<boolean> {
+    return this.#visible(this.store.removeSubjects(this.key, [subject])).then((r) => r.subjects.length > 0);
   }
-  async deleteAllSubjects(): Promise<number> {
-    const { seq, subjects } = await this.store.removeSubjects(this.key, await this.store.subjects(this.key));
-    await this.replica.waitFor(seq);
-    return subjects.length;
+  deleteAllSubjects(): Promise<number> {
+    const all = this.store.subjects(this.key).then((subjects) => this.store.removeSubjects(this.key, subjects));
+    return this.#visible(all).then((r) => r.subjects.length);
   }
-  async addFace(id: string, subject: string, vector: Float32Array, meta?: Meta): Promise<void> {
-    const { seq } = await this.store.addFaces(this.key, [{ id, subject, vector, meta }]);
-    await this.replica.waitFor(seq);
+  addFace(id: string, subject: string, vector: Float32Array, meta?: Meta): Promise<void> {
+    return this.#visible(this.store.addFaces(this.key, [{ id, subject, vector, meta }])).then(() => undefined);
   }
   listFaces(options: { subject?: string; offset: number; limit: number }) {
-    return this.store.listFaces(this.key, options);
+    return this.store.listFaces(this.key, options).catch(asUnavailable);
   }
   async getFace(id: string): Promise<FaceRecord | undefined> {
-    const face = await this.store.getFace(this.key, id);
+    const face = await this.store.getFace(this.key, id).catch(asUnavailable);
     return face && { id: face.id, label: face.subject, vector: face.vector, ...(face.meta ? { meta: face.meta } : {}) };
   }
   async deleteFace(id: string): Promise<{ id: string; subject: string } | undefined> {
     return (await this.deleteFacesById([id]))[0];
   }
   async deleteFacesById(ids: string[]): Promise<{ id: string; subject: string }[]> {
-    const { seq, removed } = await this.store.removeFaces(this.key, ids);
-    await this.replica.waitFor(seq);
+    const { removed } = await this.#visible(this.store.removeFaces(this.key, ids));
     const byId = new Map(removed.map((r) => [r.id, r]));
     return ids.map((id) => byId.get(id)).filter((r) => r !== undefined);
   }
-  async deleteFaces(subject?: string): Promise<number> {
-    const { seq, removed } = await this.store.removeAllFaces(this.key, subject);
-    await this.replica.waitFor(seq);
-    return removed.length;
+  deleteFaces(subject?: string): Promise<number> {
+    return this.#visible(this.store.removeAllFaces(this.key, subject)).then((r) => r.removed.length);
   }
   async search(vectors: Float32Array, k: number): Promise<CollectionHit[][]> {
     const index = this.replica.index(this.#stem);
-    if (!index || index.size === 0) return noHits(vectors, this.store.dim);
     const rows = await index.search(vectors, k);
     return rows.map((row) => row.map((h) => ({ ...h, seq: index.get(h.id)?.meta?.seq as number | undefined })));
   }
-  async searchLabels(vectors: Float32Array, k: number): Promise<LabelHit[][]> {
-    const index = this.replica.index(this.#stem);
-    if (!index || index.size === 0) return noHits(vectors, this.store.dim);
-    return index.searchLabels(vectors, k);
+  searchLabels(vectors: Float32Array, k: number): Promise<LabelHit[][]> {
+    return this.replica.index(this.#stem).searchLabels(vectors, k);
   }
   async close(): Promise<void> {}
+
+  /** A committed write's result, once this process's replica has applied it. */
+  async #visible<T extends { seq: number }>(write: Promise<T>): Promise<T> {
+    try {
+      const result = await write;
+      await this.replica.waitFor(result.seq);
+      return result;
+    } catch (err) {
+      return asUnavailable(err);
+    }
+  }
 }
 
 /** Collections in the store, searched on a replica of this process's slice (loaded before it serves). */

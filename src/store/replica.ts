@@ -17,6 +17,9 @@ export interface ReplicaOptions {
   batch?: number;
 }
 
+/** A change committed in the store that this replica could not apply in time (the feed is unreadable). */
+export class ReplicaLagError extends Error {}
+
 interface Waiter {
   seq: number;
   resolve: () => void;
@@ -35,6 +38,7 @@ export class ShardReplica {
   readonly shard: ShardSlice;
   readonly #indexes = new Map<string, FaceIndex>();
   readonly #waiters: Waiter[] = [];
+  readonly #appliedListeners = new Set<(applied: number) => void>();
   #applied = 0;
   #running: Promise<void> | undefined;
   #again = false;
@@ -71,9 +75,9 @@ export class ShardReplica {
     return this.#applied;
   }
 
-  /** A collection's faces in this slice (undefined until its first face arrives). */
-  index(collection: string): FaceIndex | undefined {
-    return this.#indexes.get(collection);
+  /** A collection's faces in this slice (an empty index until its first face arrives). */
+  index(collection: string): FaceIndex {
+    return this.#indexFor(collection);
   }
 
   /** Faces held, over all collections. */
@@ -94,12 +98,18 @@ export class ShardReplica {
       const timer = setTimeout(() => {
         const i = this.#waiters.indexOf(waiter);
         if (i >= 0) this.#waiters.splice(i, 1);
-        reject(new Error(`replica: change ${seq} committed but not applied here within ${timeoutMs} ms (applied ${this.#applied}${this.#failure ? `; ${this.#failure.message}` : ''})`));
+        reject(new ReplicaLagError(`replica: change ${seq} committed but not applied here within ${timeoutMs} ms (applied ${this.#applied}${this.#failure ? `; ${this.#failure.message}` : ''})`));
       }, timeoutMs);
       const waiter: Waiter = { seq, resolve: () => { clearTimeout(timer); resolve(); } };
       this.#waiters.push(waiter);
       void this.catchUp();
     });
+  }
+
+  /** Calls `listener(applied)` after each batch of changes is applied; the function it gives stops it. */
+  onApplied(listener: (applied: number) => void): () => void {
+    this.#appliedListeners.add(listener);
+    return () => this.#appliedListeners.delete(listener);
   }
 
   /** Reads and applies the feed until it is empty; one run at a time (a call during a run runs it again after). */
@@ -143,6 +153,7 @@ export class ShardReplica {
       this.#applied = Math.max(this.#applied, last);
       this.#failure = undefined;
       this.#wake();
+      if (changes.length > 0) for (const listener of this.#appliedListeners) listener(this.#applied);
       if (changes.length < this.batch) return;
     }
   }

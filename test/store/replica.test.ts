@@ -11,6 +11,7 @@ import { ShardReplica } from '../../src/store/replica.js';
 import { shardOf } from '../../src/store/shard.js';
 import { createTestDatabase, hasPostgres, type TestDatabase } from '../helpers/postgres.js';
 import { rng } from '../helpers/random.js';
+import { within } from '../helpers/serve-child.js';
 
 const DIM = 16;
 const KEY = 'replica-key-0123456789';
@@ -26,15 +27,6 @@ function randomFaces(n: number, seed: number, prefix = 'f') {
 
 /** The face ids a replica holds for KEY (over its slice). */
 const idsIn = (r: ShardReplica) => new Set([...(r.index(STEM)?.entries() ?? [])].map((e) => e.id));
-
-async function until(check: () => boolean, ms: number): Promise<number> {
-  const t0 = performance.now();
-  while (!check()) {
-    if (performance.now() - t0 > ms) throw new Error(`not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return performance.now() - t0;
-}
 
 describe.skipIf(!hasPostgres)('ShardReplica', () => {
   let db: TestDatabase;
@@ -68,11 +60,11 @@ describe.skipIf(!hasPostgres)('ShardReplica', () => {
     for (const f of faces.slice(30)) {
       const { seq } = await writer.addFaces(KEY, [f]);
       const owner = halves[shardOf(f.id, 2)]!;
-      const ms = await until(() => whole.index(STEM)!.has(f.id) && owner.index(STEM)!.has(f.id), 1000);
+      const ms = await within(1000, () => whole.index(STEM)!.has(f.id) && owner.index(STEM)!.has(f.id));
       expect(ms).toBeLessThan(1000);
       expect(whole.applied).toBeGreaterThanOrEqual(seq);
     }
-    await until(() => halves.every((h) => h.applied === whole.applied), 1000);
+    await within(1000, () => halves.every((h) => h.applied === whole.applied));
     for (const [i, h] of halves.entries()) {
       expect(idsIn(h)).toEqual(new Set(faces.filter((f) => shardOf(f.id, 2) === i).map((f) => f.id)));
     }
@@ -81,7 +73,7 @@ describe.skipIf(!hasPostgres)('ShardReplica', () => {
     await writer.removeFaces(KEY, ['f1', 'f40']);
     await writer.renameSubject(KEY, 's3', 's4');
     const head = await writer.head();
-    await until(() => [whole, ...halves].every((r) => r.applied === head), 1000);
+    await within(1000, () => [whole, ...halves].every((r) => r.applied === head));
     expect(whole.index(STEM)!.has('f1')).toBe(false);
     const labels = new Map([...whole.index(STEM)!.entries()].map((e) => [e.id, e.label]));
     expect(labels.get('f3')).toBe('s4');
@@ -124,14 +116,14 @@ describe.skipIf(!hasPostgres)('ShardReplica', () => {
     const writer = await connect();
     const replica = await replicate({ pollMs: 300 });
     await writer.addFaces(KEY, randomFaces(3, 5, 'a'));
-    await until(() => replica.size === 3, 1000);
+    await within(1000, () => replica.size === 3);
     // Cut every connection to the test database but the writer's next one.
     const admin = new pg.Client({ connectionString: db.url });
     await admin.connect();
     await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
     await admin.end();
     await writer.addFaces(KEY, randomFaces(3, 6, 'b'));
-    await until(() => replica.size === 6, 3000);
+    await within(3000, () => replica.size === 6);
     expect(replica.failure).toBeUndefined();
   });
 });

@@ -3,9 +3,8 @@
 // searchable in every process holding its slice within 1 s; a shard killed with -9 and started
 // again has every face of its slice, those written while it was down included; a face answered
 // 201 just before the kill is in the store and searchable.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres-store.js';
@@ -13,34 +12,18 @@ import { shardOf } from '../../src/store/shard.js';
 import { buildForChild } from '../helpers/child-build.js';
 import { createTestDatabase, hasPostgres, type TestDatabase } from '../helpers/postgres.js';
 import { rng } from '../helpers/random.js';
+import { serveChild, within, type ServeChild as Served } from '../helpers/serve-child.js';
 import { hasShared } from '../helpers/shared.js';
 import { KEY, photo } from '../server/fixture.js';
-
-interface Served {
-  child: ChildProcess;
-  url: string;
-}
 
 let tree = '';
 let db: TestDatabase;
 const children: ChildProcess[] = [];
 
-function serve(...extra: string[]): Promise<Served> {
-  const child = spawn(process.execPath, [path.join(tree, 'src/cli/main.js'), 'serve', '--store', db.url, '--port', '0', ...extra], {
-    env: { ...process.env, FACECORE_API_KEYS: KEY }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve({ child, url: m[1]! });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
-  });
+async function serve(...extra: string[]): Promise<Served> {
+  const served = await serveChild(tree, ['--store', db.url, ...extra], { FACECORE_API_KEYS: KEY });
+  children.push(served.child);
+  return served;
 }
 
 const killed = (s: Served) => new Promise<void>((resolve) => {
@@ -61,15 +44,6 @@ async function bestSubjects(s: Served, vectors: Float32Array[]): Promise<(string
   expect(res.status).toBe(200);
   const body = await res.json() as { result: { similarities: { subject: string }[] }[] };
   return body.result.map((r) => r.similarities[0]?.subject);
-}
-
-async function within(ms: number, check: () => Promise<boolean>): Promise<number> {
-  const t0 = performance.now();
-  while (!(await check())) {
-    if (performance.now() - t0 > ms) throw new Error(`not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return performance.now() - t0;
 }
 
 describe.skipIf(!hasPostgres || !hasShared)('facecore serve --store: processes on one store', () => {
