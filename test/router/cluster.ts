@@ -1,11 +1,12 @@
 // A router in front of shards, as processes, for the router tests and bench: collections
 // written straight into FaceIndex files (one slice per shard, faces carrying meta.seq as the
 // store stamps them), `facecore serve --data` per shard and `facecore serve --route` in front.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { FaceIndex } from '../../src/gallery/face-index.js';
 import { collectionStem } from '../../src/server/collections.js';
+import { serveChild, type ServeChild } from '../helpers/serve-child.js';
 
 export interface Face {
   id: string;
@@ -36,30 +37,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-export interface Served {
-  child: ChildProcess;
-  url: string;
-  log: () => string;
-}
+export type Served = ServeChild;
 
-/** `facecore serve <args>` from a child tree (buildForChild); resolves once it listens. */
-export function serve(tree: string, args: string[], key: string): Promise<Served> {
-  const child = spawn(process.execPath, [path.join(tree, 'src/cli/main.js'), 'serve', '--log-level', 'warn', ...args], {
-    env: { ...process.env, FACECORE_API_KEYS: key }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => (out += d.toString());
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code, signal) => reject(new Error(`serve ${args.join(' ')} exited (${code ?? signal}): ${out}`)));
-    // pino at 'warn' prints nothing when listening: poll /health instead.
-    const port = args[args.indexOf('--port') + 1];
-    const url = `http://127.0.0.1:${port}`;
-    const poll = () => fetch(`${url}/health`).then((r) => (r.ok ? resolve({ child, url, log: () => out }) : setTimeout(poll, 100)), () => setTimeout(poll, 100));
-    poll();
-  });
-}
+/** `facecore serve <args>` from a child tree (buildForChild) with `key`; give --port to keep the URL across restarts. */
+export const serve = (tree: string, args: string[], key: string): Promise<Served> => serveChild(tree, args, { FACECORE_API_KEYS: key });
 
 /** SIGKILL, resolved once the child is reaped (its port is then free). */
 export function kill9(child: ChildProcess): Promise<void> {

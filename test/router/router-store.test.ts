@@ -13,6 +13,7 @@ import { ShardRouter } from '../../src/store/router/shard-router.js';
 import { buildForChild } from '../helpers/child-build.js';
 import { createTestDatabase, hasPostgres, type TestDatabase } from '../helpers/postgres.js';
 import { randomRows } from '../helpers/random.js';
+import { within } from '../helpers/serve-child.js';
 import { hasShared } from '../helpers/shared.js';
 import { KEY, photo } from '../server/fixture.js';
 import { freePort, kill9, serve, shardOf, type Served } from './cluster.js';
@@ -72,14 +73,11 @@ describe.skipIf(!hasPostgres || !hasShared)('router over store-backed shards', (
     const list = await (await fetch(`${router.url}/api/v1/recognition/faces`, { headers: { 'x-api-key': KEY } })).json();
     expect(list.faces).toEqual([expect.objectContaining({ image_id, subject: 'angelina' })]);
     // The shard holding the face picks it up from the store's feed (NOTIFY, or its poll).
-    let subject: string | undefined;
-    const t0 = performance.now();
-    while (subject !== 'angelina' && performance.now() - t0 < 3000) {
+    await within(3000, async () => {
       const res = await fetch(`${router.url}/api/v1/recognition/recognize`, { method: 'POST', headers: json, body: image('img2.jpg') });
       expect(res.status).toBe(200);
-      subject = (await res.json()).result[0].subjects[0]?.subject;
-    }
-    expect(subject).toBe('angelina');
+      return (await res.json()).result[0].subjects[0]?.subject === 'angelina';
+    });
   }, 60_000);
 
   it('answers as one FaceIndex fed the store in seq order: ids, scores, ties by seq', async () => {
@@ -107,13 +105,7 @@ describe.skipIf(!hasPostgres || !hasShared)('router over store-backed shards', (
     const shardRouter = new ShardRouter({ shards: shards.map((s) => s.url) });
     try {
       // Wait until both shards have applied the last write (its seq is on a twin: look for it).
-      const t0 = performance.now();
-      for (;;) {
-        const got = await shardRouter.search(KEY, queries.subarray(7 * dim), dim, 2);
-        if (got.faces![0]!.some((h) => h.seq === seq)) break;
-        if (performance.now() - t0 > 3000) throw new Error(`the shards did not apply seq ${seq} within 3 s`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await within(3000, async () => (await shardRouter.search(KEY, queries.subarray(7 * dim), dim, 2)).faces![0]!.some((h) => h.seq === seq));
       const expected = await one.search(queries, 10);
       const got = (await shardRouter.search(KEY, queries, dim, 10)).faces!;
       expect(got.map((row) => row.map((h) => h.id))).toEqual(expected.map((row) => row.map((h) => h.id)));
