@@ -60,7 +60,8 @@ async function openCollections(options: ServerOptions, analyzer: FaceAnalyzer): 
     // Writes go to the store; the router searches nothing itself, so its replica is the
     // thinnest slice there is (it only tells the router that the feed has passed a write).
     const { StoreCollections } = await import('./store-collections.js');
-    return new RoutedCollections(router, dim, await StoreCollections.open({ ...options.store, shard: { index: 0, count: 65536 } }, { dim, modelKey: id }));
+    const store = await StoreCollections.open({ ...options.store, shard: { index: 0, count: 65536 } }, { dim, modelKey: id });
+    return new RoutedCollections(router, dim, { collections: store, replica: store.replica });
   }
   if (options.store) {
     const { StoreCollections } = await import('./store-collections.js');

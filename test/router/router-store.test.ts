@@ -72,12 +72,10 @@ describe.skipIf(!hasPostgres || !hasShared)('router over store-backed shards', (
     const { image_id } = await added.json();
     const list = await (await fetch(`${router.url}/api/v1/recognition/faces`, { headers: { 'x-api-key': KEY } })).json();
     expect(list.faces).toEqual([expect.objectContaining({ image_id, subject: 'angelina' })]);
-    // The shard holding the face picks it up from the store's feed (NOTIFY, or its poll).
-    await within(3000, async () => {
-      const res = await fetch(`${router.url}/api/v1/recognition/recognize`, { method: 'POST', headers: json, body: image('img2.jpg') });
-      expect(res.status).toBe(200);
-      return (await res.json()).result[0].subjects[0]?.subject === 'angelina';
-    });
+    // Read-your-writes: the router's next search asks the shards to have applied its write first.
+    const res = await fetch(`${router.url}/api/v1/recognition/recognize`, { method: 'POST', headers: json, body: image('img2.jpg') });
+    expect(res.status).toBe(200);
+    expect((await res.json()).result[0].subjects[0]?.subject).toBe('angelina');
   }, 60_000);
 
   it('answers as one FaceIndex fed the store in seq order: ids, scores, ties by seq', async () => {
@@ -118,5 +116,19 @@ describe.skipIf(!hasPostgres || !hasShared)('router over store-backed shards', (
     } finally {
       shardRouter.close();
     }
+  }, 60_000);
+
+  it('a shard asked for `after` a change it has not applied waits for it', async () => {
+    const dim = store.dim;
+    const face = { id: 'late-face', subject: 'late', vector: randomRows(1, dim, 23) };
+    const shard = shards[shardOf(face.id, 2)]!;
+    const pending = fetch(`${shard.url}/internal/v1/search`, {
+      method: 'POST', headers: json, body: JSON.stringify({ embeddings: [Array.from(face.vector)], k: 1, after: (await store.head()) + 1 }),
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    const { seq } = await store.addFaces(KEY, [face]);
+    const res = await pending;
+    expect(res.status).toBe(200);
+    expect((await res.json()).faces[0][0]).toEqual({ id: 'late-face', subject: 'late', score: expect.closeTo(1, 6), seq });
   }, 60_000);
 });

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Meta } from '../../gallery/row-store.js';
 import type { ShardSearchAnswer, ShardSearchRequest } from '../../store/router/wire.js';
 import { SEARCH_PATH } from '../../store/router/wire.js';
+import type { ShardReplica } from '../../store/replica.js';
 import type { ServerContext } from '../context.js';
 import { badRequest } from '../errors.js';
 
@@ -37,12 +38,16 @@ export function internalSearchRoutes(app: FastifyInstance, ctx: ServerContext): 
           minScore: { type: 'number', minimum: -1, maximum: 1 },
           faces: { type: 'boolean', default: true },
           labels: { type: 'boolean', default: false },
+          after: { type: 'integer', minimum: 0 },
         },
       },
     },
   }, async (req): Promise<ShardSearchAnswer> => {
-    const { embeddings, k, minScore, faces, labels } = req.body;
+    const { embeddings, k, minScore, faces, labels, after } = req.body;
     const queries = queryRows(embeddings, ctx.faces.dim);
+    // A router's own earlier write: wait for this process's replica to have it (store-backed only).
+    const { replica } = ctx.collections as { replica?: ShardReplica };
+    if (after !== undefined && replica) await replica.waitFor(after);
     const collection = await ctx.collections.get(req.apiKey);
     // The top-k above minScore is the top-k, then cut at minScore (hits come best first).
     const above = <T extends { score: number }>(row: T[]) => (minScore === undefined ? row : row.filter((h) => h.score >= minScore));

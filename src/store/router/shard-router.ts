@@ -20,6 +20,8 @@ export interface RoutedSearchOptions {
   labels?: boolean;
   /** Answer from the shards that answered when some did not (default false: 503). */
   partial?: boolean;
+  /** Shards answer once they have applied the store's changes up to this number. */
+  after?: number;
 }
 
 export interface RoutedSearchResult {
@@ -59,7 +61,7 @@ export class ShardRouter {
   async search(apiKey: string, queries: Float32Array, dim: number, k: number, options: RoutedSearchOptions = {}): Promise<RoutedSearchResult> {
     const embeddings: number[][] = [];
     for (let r = 0; r * dim < queries.length; r++) embeddings.push(Array.from(queries.subarray(r * dim, (r + 1) * dim)));
-    const request = { embeddings, k, minScore: options.minScore, faces: options.faces ?? true, labels: options.labels ?? false };
+    const request = { embeddings, k, minScore: options.minScore, faces: options.faces ?? true, labels: options.labels ?? false, after: options.after };
     const nq = embeddings.length;
     const settled = await Promise.allSettled(this.shards.map(async (s) => checkAnswer(s.name, await s.search(apiKey, request), request, nq)));
 

@@ -13,6 +13,8 @@ export interface ShardSearchRequest {
   faces?: boolean;
   /** Answer the top-k subjects by their best face (aggregate 'max'; default false). */
   labels?: boolean;
+  /** Store-backed shards: answer once every store change numbered <= after is applied (read-your-writes through a router). */
+  after?: number;
 }
 
 export interface WireFaceHit {
