@@ -89,7 +89,13 @@ if (process.argv[2] === '--reader') {
       await c.end();
     }
   };
-  await admin(`CREATE DATABASE ${dbName}`);
+  try {
+    await admin(`CREATE DATABASE ${dbName}`);
+  } catch (err) {
+    // `npm run bench` runs every suite: without a server this one says so and steps aside.
+    console.log(`scale-out: skipped, no PostgreSQL to create a database on at ${adminUrl} (${err.message})`);
+    process.exit(0);
+  }
   const url = new URL(adminUrl);
   url.pathname = `/${dbName}`;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'facecore-bench-scale-'));

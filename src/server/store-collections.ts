@@ -64,7 +64,10 @@ class StoreCollection implements ServerCollection {
   }
   async getFace(id: string): Promise<FaceRecord | undefined> {
     const face = await this.store.getFace(this.key, id).catch(asUnavailable);
-    return face && { id: face.id, label: face.subject, vector: face.vector, ...(face.meta ? { meta: face.meta } : {}) };
+    if (!face) return undefined;
+    // The store keeps vectors as given; a FaceRecord's is unit-length (the routes compare by dot product).
+    const norm = Math.hypot(...face.vector);
+    return { id: face.id, label: face.subject, vector: face.vector.map((x) => x / norm), ...(face.meta ? { meta: face.meta } : {}) };
   }
   async deleteFace(id: string): Promise<{ id: string; subject: string } | undefined> {
     return (await this.deleteFacesById([id]))[0];

@@ -1,13 +1,16 @@
 // The server on the store while PostgreSQL is unreachable: writes answer 503 with Retry-After
 // (nothing acknowledged), searches keep answering from the replica, and writes work again
-// once the database is back.
+// once the database is back. A face stored by another writer with a vector of any length
+// verifies as the unit vector it stands for.
+import fs from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres-store.js';
 import { createTestDatabase, hasPostgres, postgresUrl, type TestDatabase } from '../helpers/postgres.js';
 import { rng } from '../helpers/random.js';
 import { within } from '../helpers/serve-child.js';
-import { KEY, sharedAnalyzer, startServer, type Running } from '../server/fixture.js';
+import { hasShared } from '../helpers/shared.js';
+import { KEY, photo, sharedAnalyzer, startServer, type Running } from '../server/fixture.js';
 
 async function admin(sql: string): Promise<void> {
   const c = new pg.Client({ connectionString: postgresUrl });
@@ -62,5 +65,16 @@ describe.skipIf(!hasPostgres)('facecore serve --store with the database down', (
     expect((await addSubject('bob')).status).toBe(201);
     const list = await (await fetch(`${server.url}/api/v1/recognition/subjects`, { headers })).json();
     expect(list.subjects).toEqual(['ann', 'bob']);
+  });
+
+  it.skipIf(!hasShared)('verifies against a stored vector of any length as its unit vector', async () => {
+    const bytes = fs.readFileSync(photo('img2.jpg'));
+    const [face] = await (await sharedAnalyzer()).analyze(bytes);
+    await store.addFaces(KEY, [{ id: 'scaled-1', subject: 'jolie', vector: face!.embedding.map((x) => x * 0.2) }]);
+    const res = await fetch(`${server.url}/api/v1/recognition/faces/scaled-1/verify`, {
+      method: 'POST', headers, body: JSON.stringify({ file: bytes.toString('base64') }),
+    });
+    expect(res.status).toBe(200);
+    expect((await res.json()).result[0].similarity).toBeGreaterThan(0.999);
   });
 });
