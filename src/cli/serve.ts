@@ -11,6 +11,7 @@ import { parseSlice } from '../store/shard.js';
 
 const USAGE = `Usage: facecore serve --data <dir> --api-key <key> [--api-key <key2> ...] [options]
        facecore serve --store postgres://… [--shard i/n] --api-key <key> [options]
+       facecore serve --route <url>,<url>... [--store postgres://…] --api-key <key> [options]
 
 Serves the CompreFace REST API v1 (/api/v1/...) and Immich's machine-learning API (/ping,
 /predict) over facecore's models. Each API key is its own face collection, stored under
@@ -24,6 +25,11 @@ Options:
   --api-key <key>              an API key (repeatable; at least 8 characters)
   --api-key-file <file>        API keys, one per line (# comments allowed)
                                (also: FACECORE_API_KEYS=key1,key2 in the environment)
+  --route <urls>               router: detect and embed here, search the shards at these
+                               comma-separated http://host:port URLs; with --store, writes
+                               go to the store (docs/scale-out.md). A request may add
+                               ?partial=true to accept the answer of the shards that answered
+  --shard-timeout <ms>         router: how long a shard may take to answer (default 5000)
   --host <addr>                address to listen on (default 127.0.0.1)
   --port <n>                   port (default 8000; 0 picks a free one)
   --concurrency <n>            analyses at once (default 2)
@@ -56,6 +62,27 @@ function storeOption(values: ParsedArgs['values']): StoreConfig | undefined {
   }
 }
 
+/** --route's shard URLs, each checked (a typo fails here, before the models load). */
+async function routeOption(values: ParsedArgs['values']): Promise<string[] | undefined> {
+  const raw = values.route as string | undefined;
+  if (raw === undefined) {
+    if (values['shard-timeout'] !== undefined) throw new UsageError('--shard-timeout: only with --route <urls>');
+    return undefined;
+  }
+  if (values.data !== undefined || values.shard !== undefined) throw new UsageError('--route: the router keeps no faces of its own: no --data or --shard (--store for writes)');
+  const urls = raw.split(',').map((u) => u.trim()).filter((u) => u.length > 0);
+  if (urls.length === 0) throw new UsageError('--route: expected comma-separated http://host:port URLs, got none');
+  const { shardUrl } = await import('../store/router/shard-client.js');
+  for (const url of urls) {
+    try {
+      shardUrl(url, '--route');
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
+  return urls;
+}
+
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'HTTP service: CompreFace REST API + Immich ML API',
@@ -64,6 +91,8 @@ export const serveCommand: Command = {
     data: { type: 'string' },
     store: { type: 'string' },
     shard: { type: 'string' },
+    route: { type: 'string' },
+    'shard-timeout': { type: 'string' },
     'api-key': { type: 'string', multiple: true },
     'api-key-file': { type: 'string' },
     host: { type: 'string' },
@@ -75,7 +104,8 @@ export const serveCommand: Command = {
   },
   async run(args: ParsedArgs, ctx: CliContext): Promise<number> {
     const v = args.values;
-    if (!v.data && !v.store) throw new UsageError('missing --data <dir>');
+    const route = await routeOption(v);
+    if (!v.data && !v.store && !route) throw new UsageError('missing --data <dir>');
     const store = storeOption(v);
     const { gatherApiKeys } = await import('../server/auth.js');
     const keyFile = v['api-key-file'] as string | undefined;
@@ -89,6 +119,7 @@ export const serveCommand: Command = {
     const app = await createServer({
       dataDir: v.data === undefined ? undefined : path.resolve(ctx.cwd, v.data as string),
       store,
+      route: route && { shards: route, timeoutMs: intOption(v, 'shard-timeout', 5000, 1, 600000) },
       apiKeys: keys,
       analyzer: { recognizer: choice.model, detector: choice.detector },
       limits: { concurrency: intOption(v, 'concurrency', 2, 1, 64), queued: intOption(v, 'queue', 64, 0, 100000) },

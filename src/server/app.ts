@@ -21,6 +21,10 @@ import { subjectsRoutes } from './routes/compreface/subjects.js';
 import { verifyRoutes } from './routes/compreface/verify.js';
 import { healthRoutes } from './routes/health.js';
 import { immichRoutes } from './routes/immich.js';
+import { partialAnswers } from './routes/internal-partial.js';
+import { internalSearchRoutes } from './routes/internal-search.js';
+import { RoutedCollections } from '../store/router/routed-collections.js';
+import { ShardRouter, type ShardRouterOptions } from '../store/router/shard-router.js';
 import { webRoutes } from './routes/web.js';
 import type { StoreConfig } from './store-collections.js';
 
@@ -29,6 +33,8 @@ export interface ServerOptions {
   dataDir?: string;
   /** Keep the collections in PostgreSQL instead, searching a local replica (docs/scale-out.md). */
   store?: StoreConfig;
+  /** Router mode: searches fan out to these shards (src/store/router/); writes go to `store` when given. */
+  route?: ShardRouterOptions;
   apiKeys: readonly string[];
   /** An analyzer to use (not disposed on close), or options to create one. */
   analyzer?: FaceAnalyzer | FaceAnalyzerOptions;
@@ -48,6 +54,15 @@ declare module 'fastify' {
 
 async function openCollections(options: ServerOptions, analyzer: FaceAnalyzer): Promise<CollectionSource> {
   const { dim, id } = analyzer.recognizer;
+  if (options.route) {
+    const router = new ShardRouter(options.route);
+    if (!options.store) return new RoutedCollections(router, dim);
+    // Writes go to the store; the router searches nothing itself, so its replica is the
+    // thinnest slice there is (it only tells the router that the feed has passed a write).
+    const { StoreCollections } = await import('./store-collections.js');
+    const store = await StoreCollections.open({ ...options.store, shard: { index: 0, count: 65536 } }, { dim, modelKey: id });
+    return new RoutedCollections(router, dim, { collections: store, replica: store.replica });
+  }
   if (options.store) {
     const { StoreCollections } = await import('./store-collections.js');
     return StoreCollections.open(options.store, { dim, modelKey: id });
@@ -126,6 +141,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     ctx.metrics.observe(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
 
+  if (options.route) partialAnswers(app);
   healthRoutes(app, ctx);
   immichRoutes(app, ctx);
   webRoutes(app);
@@ -140,6 +156,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     subjectsRoutes(api, ctx);
     detectRoutes(api, ctx);
     verifyRoutes(api, ctx);
+    internalSearchRoutes(api, ctx);
   });
 
   // Draining: answers in flight close their connection, so a keep-alive client cannot hold

@@ -17,6 +17,7 @@ export const CODES = {
   tooLarge: 4,
   busy: 5,
   unsupported: 6,
+  unavailable: 7,  // a shard behind the router did not answer (src/store/router/)
   noFace: 28,  // CompreFace's "No face is found in the given image"
   internal: 0,
 } as const;

@@ -23,6 +23,17 @@ if (hasPostgres) {
     const server = await startServer({ store: { url: db.url } });
     return { ...server, close: () => server.close().then(() => db.drop()) };
   }]);
+  // A router (src/store/router/) over two shard slices of the store: writes through the router, searches fanned out.
+  backends.push(['router over 2 PostgreSQL shards', async () => {
+    const db = await createTestDatabase();
+    const shards = await Promise.all([0, 1].map((index) => startServer({ store: { url: db.url, shard: { index, count: 2 } } })));
+    const router = await startServer({ store: { url: db.url }, route: { shards: shards.map((s) => s.url) } });
+    return { ...router, close: async () => {
+      await router.close();
+      for (const s of shards) await s.close();
+      await db.drop();
+    } };
+  }]);
 }
 
 describe.skipIf(!hasShared).each(backends)('CompreFace API through @exadel/compreface-js-sdk (%s)', (_name, start) => {
