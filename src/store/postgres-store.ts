@@ -4,7 +4,8 @@
 // processes keep a replica of their slice by reading changesSince(seq) and listening for
 // NOTIFY facecore_changes (payload: the new head). node-postgres as its docs show: a Pool,
 // transactions on one checked-out client, a dedicated client for LISTEN.
-import pg from 'pg';
+import type pg from 'pg';
+import { importOptional } from '../optional/import-optional.js';
 import { assertInteger, assertOptionsObject, describe } from '../core/validate.js';
 import { collectionStem } from './collection-stem.js';
 import { assertName, assertNames, checkFaces, vectorOf, type FaceToAdd, type Meta } from './face-input.js';
@@ -82,7 +83,7 @@ export class PostgresStore {
   readonly #listeners = new Set<pg.Client>();
   #closed = false;
 
-  private constructor(private readonly url: string, readonly dim: number, readonly modelKey: string, pool: pg.Pool) {
+  private constructor(private readonly url: string, readonly dim: number, readonly modelKey: string, pool: pg.Pool, private readonly driver: typeof pg) {
     this.#pool = pool;
   }
 
@@ -93,7 +94,9 @@ export class PostgresStore {
     const dim = assertInteger('options.dim', opts.dim, 1, 65536);
     const modelKey = assertName('options.modelKey', opts.modelKey);
     const poolSize = opts.poolSize === undefined ? 10 : assertInteger('options.poolSize', opts.poolSize, 1, 1000);
-    const pool = new pg.Pool({ connectionString: url, max: poolSize });
+    // pg is an optional peer: loaded here, so `import 'facecore'` never needs it.
+    const driver = (await importOptional<{ default: typeof pg }>('pg', 'the PostgreSQL store')).default;
+    const pool = new driver.Pool({ connectionString: url, max: poolSize });
     // An idle client losing its server (a restart) must not crash the process: the pool drops it.
     pool.on('error', () => undefined);
     try {
@@ -107,7 +110,7 @@ export class PostgresStore {
       await pool.end();
       throw err;
     }
-    return new PostgresStore(url, dim, modelKey, pool);
+    return new PostgresStore(url, dim, modelKey, pool, driver);
   }
 
   async close(): Promise<void> {
@@ -295,7 +298,7 @@ export class PostgresStore {
     let stopped = false;
     let current: pg.Client | undefined;
     const listen = async (): Promise<void> => {
-      const client = new pg.Client({ connectionString: this.url });
+      const client = new this.driver.Client({ connectionString: this.url });
       client.on('notification', (msg) => {
         if (msg.channel === NOTIFY_CHANNEL) listener(Number(msg.payload));
       });
