@@ -33,7 +33,7 @@ export interface EnrolProcessorOptions {
 const RECEIVED = 10, ANALYSED = 70, STORED = 100;
 
 /** Gives the job back to the queue (another worker takes it) when the worker is told to stop. */
-async function handBackIfStopping(job: Job, token: string | undefined, signal: AbortSignal | undefined): Promise<void> {
+export async function handBackIfStopping(job: Job, token: string | undefined, signal: AbortSignal | undefined): Promise<void> {
   if (!signal?.aborted) return;
   await job.moveToWait(token);
   throw new WaitingError(`job ${job.id} handed back: ${String(signal.reason ?? 'worker stopping')}`);
