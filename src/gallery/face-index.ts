@@ -55,7 +55,7 @@ function assertStrings(name: string, value: unknown, n?: number): string[] {
 }
 
 /** A NUL, or a lone UTF-16 surrogate (which UTF-8 cannot hold): ids are stored NUL-terminated in UTF-8. */
-const BAD_ID = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+export const BAD_ID = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function assertIds(ids: string[]): void {
   ids.forEach((id, i) => {

@@ -1,17 +1,15 @@
 // One face collection per API key, durable under the data directory: a FaceIndex (faces:
 // image_id -> embedding, label = subject) and a subjects file (subjects may exist without
 // faces, as in CompreFace). File names come from a hash of the key, never from a request.
-import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fsyncDir, writeFileAtomic } from '../gallery/atomic-file.js';
 import type { Meta } from '../gallery/row-store.js';
 import { FaceIndex } from '../gallery/face-index.js';
 
-/** The file stem of a key's collection: 24 hex digits of SHA-256 (the key itself is never written). */
-export function collectionStem(apiKey: string): string {
-  return createHash('sha256').update(`facecore-collection:${apiKey}`).digest('hex').slice(0, 24);
-}
+import { collectionStem } from '../store/collection-stem.js';
+
+export { collectionStem };
 
 /** A subject rename in progress: the faces to re-add under `to` (vectors as float32 base64). */
 interface RenameJournal {
