@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { CliContext, OptionSpec, ParsedArgs } from './command.js';
 import { modelChoice, type ModelChoice } from './models.js';
 import { CliError, UsageError } from './output.js';
-import { connectQueue, QUEUE_CONNECTION_OPTIONS, QUEUE_CONNECTION_USAGE, queueArgs } from './queue-options.js';
+import { connectQueue, QUEUE_CONNECTION_OPTIONS, QUEUE_CONNECTION_USAGE, queueArgs, storeUrl } from './queue-options.js';
 
 export const QUEUE_OPTIONS: OptionSpec = {
   ...QUEUE_CONNECTION_OPTIONS,
@@ -34,6 +34,8 @@ export interface QueueEnrolArgs {
   apiKey: string;
   models: ModelChoice;
   wait: boolean;
+  /** With --wait: the store to count the collection's faces in afterwards. */
+  store?: string;
 }
 
 /** Checks the --queue path's options (before the folder is read). */
@@ -42,10 +44,11 @@ export function queueEnrolArgs(args: ParsedArgs, ctx: CliContext): QueueEnrolArg
   const apiKey = args.values['api-key'] as string | undefined;
   if (!apiKey) throw new UsageError('missing --api-key <key> (the collection the faces go to)');
   if (args.values.storage !== undefined) throw new UsageError('--storage applies to a local --index; the store fixes its own');
-  return { url, name, apiKey, models: modelChoice(args.values, (p) => path.resolve(ctx.cwd, p)), wait: args.values.wait === true };
+  const store = args.values.store === undefined ? undefined : storeUrl(args.values);
+  return { url, name, apiKey, models: modelChoice(args.values, (p) => path.resolve(ctx.cwd, p)), wait: args.values.wait === true, store };
 }
 
-export async function enrollThroughQueue({ url, name, apiKey, models, wait }: QueueEnrolArgs, ctx: CliContext, photos: IdentityPhotos): Promise<number> {
+export async function enrollThroughQueue({ url, name, apiKey, models, wait, store }: QueueEnrolArgs, ctx: CliContext, photos: IdentityPhotos): Promise<number> {
   const out = ctx.output;
   const { Queue } = await import('bullmq');
   const { enqueuePhotos } = await import('../queue/enqueue.js');
@@ -68,15 +71,30 @@ export async function enrollThroughQueue({ url, name, apiKey, models, wait }: Qu
     }
     const tally = await followJobs(queue, queued.ids, ctx);
     for (const f of tally.failures) out.warn(`failed: ${f.file}: ${f.reason}`);
+    if (tally.completed === 0) throw new CliError(`nothing enrolled: all ${tally.total} job(s) failed`);
+    const storeFaces = store && tally.model ? await facesInStore(store, apiKey, tally.model) : undefined;
     out.result({ queue: name, photos: list.length, jobs: queued.ids.length, added: queued.added, already: queued.already, retried: queued.retried,
-      unreadable: queued.unreadable, completed: tally.completed, failed: tally.failed, faces: tally.faces, storedNow: tally.added, noFace: tally.noFace, failures: tally.failures });
+      unreadable: queued.unreadable, completed: tally.completed, failed: tally.failed, faces: tally.faces, storedNow: tally.added, noFace: tally.noFace,
+      failures: tally.failures, storeFaces });
     out.line(`done: ${tally.completed} of ${tally.total} job(s) completed, ${tally.failed} failed; ${tally.faces} photo(s) with a face in the store` +
       ` (${tally.added} stored by this run's jobs), ${tally.noFace} without a face`);
-    if (tally.completed === 0) throw new CliError(`nothing enrolled: all ${tally.total} job(s) failed`);
+    if (storeFaces !== undefined) out.line(`the collection holds ${storeFaces} face(s) made with the workers' models`);
     return 0;
   } finally {
     await queue.close();
     redis.disconnect();
+  }
+}
+
+async function facesInStore(url: string, apiKey: string, model: { key: string; dim: number }): Promise<number> {
+  const { PostgresStore } = await import('../store/postgres-store.js');
+  const store = await PostgresStore.connect(url, { dim: model.dim, modelKey: model.key }).catch((err: Error) => {
+    throw new CliError(`cannot open the store: ${err.message.split('\n')[0]}`);
+  });
+  try {
+    return (await store.listFaces(apiKey, { limit: 0 })).total;
+  } finally {
+    await store.close();
   }
 }
 

@@ -12,7 +12,8 @@ export const QUEUE_CONNECTION_OPTIONS: OptionSpec = {
 
 export const QUEUE_CONNECTION_USAGE = `  --queue <redis://host[:port][/db]>  the Redis of the job queue
   --queue-name <name>          the queue (default facecore-enroll)
-  --store <postgres://...>     the PostgreSQL store the workers write to`;
+  --store <postgres://...>     the PostgreSQL store the workers write to (enroll: with --wait,
+                               count the collection's faces there at the end)`;
 
 export interface QueueArgs {
   url: string;

@@ -31,6 +31,9 @@ export interface EnrolJobResult {
   /** Faces the store added on this run: 0 when an earlier run of the same job already stored it. */
   added: number;
   reason?: string;
+  /** The worker's model setup (modelKey() and embedding length): the store files faces under it. */
+  modelKey?: string;
+  dim?: number;
 }
 
 /** SHA-256 over the key and the photo's bytes, hex; length-prefixed so no two (key, bytes) pairs collide. */

@@ -4,20 +4,11 @@
 import { UnrecoverableError, WaitingError, type Job, type Processor } from 'bullmq';
 import type { FaceAnalyzer } from '../pipeline/face-analyzer.js';
 import { mainFace } from '../pipeline/main-face.js';
+import type { PostgresStore } from '../store/postgres-store.js';
 import { checkEnrolJobData, type EnrolJobData, type EnrolJobResult } from './enrol-job.js';
 
-/** A face as the store takes it (PostgresStore.addFaces). */
-export interface FaceToStore {
-  id: string;
-  subject: string;
-  vector: Float32Array;
-  meta?: object;
-}
-
-/** Where workers put faces: PostgresStore in production; anything with its addFaces contract. */
-export interface FaceSink {
-  addFaces(apiKey: string, faces: FaceToStore[], options?: { dedupKey?: string }): Promise<{ seq: number; added: number }>;
-}
+/** Where workers put faces: PostgresStore, whose addFaces is idempotent under a dedup key. */
+export type FaceSink = Pick<PostgresStore, 'addFaces'>;
 
 export interface EnrolProcessorOptions {
   analyzer: FaceAnalyzer;
@@ -41,6 +32,7 @@ export async function handBackIfStopping(job: Job, token: string | undefined, si
 
 export function enrolProcessor(options: EnrolProcessorOptions): Processor<EnrolJobData, EnrolJobResult> {
   const { analyzer, sink, models } = options;
+  const model = { modelKey: options.modelKey, dim: analyzer.recognizer.dim };
   // Three parameters: BullMQ passes the abort signal only to processors that declare it.
   return async (job: Job<EnrolJobData, EnrolJobResult>, token?: string, signal?: AbortSignal): Promise<EnrolJobResult> => {
     let data: EnrolJobData;
@@ -68,11 +60,11 @@ export function enrolProcessor(options: EnrolProcessorOptions): Processor<EnrolJ
     const face = mainFace(faces, faces.width, faces.height);
     if (!face) {
       await job.updateProgress(STORED);
-      return { faces: 0, added: 0, reason: 'no face' };
+      return { faces: 0, added: 0, reason: 'no face', ...model };
     }
     const meta = { file: data.file, model: options.modelKey, modelName: options.modelName, box: face.box.map((x) => Math.round(x)) };
     const { added } = await sink.addFaces(data.apiKey, [{ id: job.id!, subject: data.subject, vector: face.embedding, meta }], { dedupKey: job.id! });
     await job.updateProgress(STORED);
-    return { faces: 1, added };
+    return { faces: 1, added, ...model };
   };
 }

@@ -18,6 +18,8 @@ export interface JobTally {
   added: number;
   noFace: number;
   failures: { file: string; reason: string }[];
+  /** The model setup the workers stored faces under (from the first completed job that says). */
+  model?: { key: string; dim: number };
 }
 
 const CHUNK = 200;
@@ -67,5 +69,6 @@ async function settle(queue: Queue<EnrolJobData, EnrolJobResult>, id: string, st
     tally.faces += result?.faces ?? 0;
     tally.added += result?.added ?? 0;
     if (result?.faces === 0) tally.noFace++;
+    if (!tally.model && result?.modelKey !== undefined && result.dim !== undefined) tally.model = { key: result.modelKey, dim: result.dim };
   }
 }
