@@ -20,13 +20,23 @@ export function parseRedisUrl(url: string, name = '--queue'): URL {
 /** Connects and waits until Redis answers; rejects (and disconnects) when it does not within `timeoutMs`. */
 export async function openRedis(url: string, timeoutMs = 5000): Promise<Redis> {
   const where = parseRedisUrl(url).host;
-  const redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true, connectTimeout: timeoutMs });
+  // The first connection fails at once; once up, a lost connection is retried (up to 2 s apart).
+  let up = false;
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: null, lazyConnect: true, connectTimeout: timeoutMs,
+    retryStrategy: (times) => (up ? Math.min(times * 200, 2000) : null),
+  });
+  const failed = (err: Error) => err;
+  redis.on('error', failed);
   try {
     await redis.connect();
     await redis.ping();
+    up = true;
   } catch (err) {
     redis.disconnect();
     throw new Error(`cannot reach Redis at ${where}: ${(err as Error).message}`);
+  } finally {
+    redis.off('error', failed);
   }
   return redis;
 }
