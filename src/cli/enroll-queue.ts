@@ -5,17 +5,19 @@ import type { Redis } from 'ioredis';
 import type { CliContext, OptionSpec, ParsedArgs } from './command.js';
 import { modelChoice, type ModelChoice } from './models.js';
 import { CliError, UsageError } from './output.js';
-import { connectQueue, QUEUE_CONNECTION_OPTIONS, QUEUE_CONNECTION_USAGE, queueArgs, storeUrl } from './queue-options.js';
+import { connectQueue, positiveOption, QUEUE_CONNECTION_OPTIONS, QUEUE_CONNECTION_USAGE, queueArgs, storeUrl } from './queue-options.js';
 
 export const QUEUE_OPTIONS: OptionSpec = {
   ...QUEUE_CONNECTION_OPTIONS,
   'api-key': { type: 'string' },
   wait: { type: 'boolean' },
+  'max-queued': { type: 'string' },
 };
 
 export const QUEUE_USAGE = `${QUEUE_CONNECTION_USAGE}
   --api-key <key>              the collection to enrol into (with --queue)
-  --wait                       follow the jobs until all have finished, then print the counts`;
+  --wait                       follow the jobs until all have finished, then print the counts
+  --max-queued <n>             pause queueing while n jobs wait (default 2000: queued photos live in Redis memory)`;
 
 export interface IdentityPhotos {
   /** <dir> as given, and resolved. */
@@ -34,6 +36,7 @@ export interface QueueEnrolArgs {
   apiKey: string;
   models: ModelChoice;
   wait: boolean;
+  maxQueued: number;
   /** With --wait: the store to count the collection's faces in afterwards. */
   store?: string;
 }
@@ -45,10 +48,11 @@ export function queueEnrolArgs(args: ParsedArgs, ctx: CliContext): QueueEnrolArg
   if (!apiKey) throw new UsageError('missing --api-key <key> (the collection the faces go to)');
   if (args.values.storage !== undefined) throw new UsageError('--storage applies to a local --index; the store fixes its own');
   const store = args.values.store === undefined ? undefined : storeUrl(args.values);
-  return { url, name, apiKey, models: modelChoice(args.values, (p) => path.resolve(ctx.cwd, p)), wait: args.values.wait === true, store };
+  const maxQueued = positiveOption(args.values, 'max-queued', 2000, true);
+  return { url, name, apiKey, models: modelChoice(args.values, (p) => path.resolve(ctx.cwd, p)), wait: args.values.wait === true, maxQueued, store };
 }
 
-export async function enrollThroughQueue({ url, name, apiKey, models, wait, store }: QueueEnrolArgs, ctx: CliContext, photos: IdentityPhotos): Promise<number> {
+export async function enrollThroughQueue({ url, name, apiKey, models, wait, maxQueued, store }: QueueEnrolArgs, ctx: CliContext, photos: IdentityPhotos): Promise<number> {
   const out = ctx.output;
   const { Queue } = await import('bullmq');
   const { enqueuePhotos } = await import('../queue/enqueue.js');
@@ -60,7 +64,7 @@ export async function enrollThroughQueue({ url, name, apiKey, models, wait, stor
       return { path: path.join(photos.dir, rel), subject: file.slice(0, file.indexOf('/')), file };
     });
     const bar = out.progress('queueing', list.length);
-    const queued = await enqueuePhotos(queue, apiKey, list, { model: models.model, detector: models.detector }, (n) => bar.update(n));
+    const queued = await enqueuePhotos(queue, apiKey, list, { models: { model: models.model, detector: models.detector }, onDone: (n) => bar.update(n), maxQueued });
     bar.done();
     for (const u of queued.unreadable) out.warn(`skipped: cannot read ${path.join(photos.dirArg, u.file)}: ${u.reason}`);
     if (queued.ids.length === 0) throw new CliError(`nothing queued: none of the ${list.length} photos under ${photos.dirArg} could be read`);
@@ -69,7 +73,7 @@ export async function enrollThroughQueue({ url, name, apiKey, models, wait, stor
       out.result({ queue: name, photos: list.length, jobs: queued.ids.length, added: queued.added, already: queued.already, retried: queued.retried, unreadable: queued.unreadable });
       return 0;
     }
-    const tally = await followJobs(queue, queued.ids, ctx);
+    const tally = await followJobs(queue, redis, queued.ids, ctx);
     for (const f of tally.failures) out.warn(`failed: ${f.file}: ${f.reason}`);
     if (tally.completed === 0) throw new CliError(`nothing enrolled: all ${tally.total} job(s) failed`);
     const storeFaces = store && tally.model ? await facesInStore(store, apiKey, tally.model) : undefined;
@@ -99,12 +103,13 @@ async function facesInStore(url: string, apiKey: string, model: { key: string; d
 }
 
 /** Waits for the jobs with a bar on a TTY, a line every few seconds otherwise. */
-async function followJobs(queue: import('bullmq').Queue, ids: string[], ctx: CliContext) {
+async function followJobs(queue: import('bullmq').Queue, redis: Redis, ids: string[], ctx: CliContext) {
   const { waitForJobs } = await import('../queue/wait.js');
   const out = ctx.output;
   const bar = out.progress('enrolling', ids.length);
   let lastLine = 0;
   const tally = await waitForJobs(queue, ids, {
+    connection: redis,
     onProgress(t) {
       bar.update(t.done);
       if (out.drawsBars || Date.now() - lastLine < LINE_EVERY_MS) return;

@@ -37,6 +37,17 @@ export function storeUrl(values: Record<string, unknown>): string {
   return url;
 }
 
+/** A numeric option > 0 (an integer >= 1 when `integer`), or `fallback` when absent. */
+export function positiveOption(values: Record<string, unknown>, name: string, fallback: number, integer: boolean): number {
+  const raw = values[name] as string | undefined;
+  if (raw === undefined) return fallback;
+  const x = Number(raw);
+  if (raw.trim() === '' || !(x > 0) || !Number.isFinite(x) || (integer && !Number.isInteger(x))) {
+    throw new UsageError(`--${name}: expected ${integer ? 'an integer >= 1' : 'a number > 0'}, got ${JSON.stringify(raw)}`);
+  }
+  return x;
+}
+
 /** Connects to the queue's Redis, warning when its eviction policy could drop jobs. */
 export async function connectQueue(url: string, warn: (text: string) => void): Promise<Redis> {
   const { openRedis, evictionPolicy } = await import('../queue/connection.js');

@@ -6,8 +6,8 @@
 import path from 'node:path';
 import type { Command, CliContext, ParsedArgs } from './command.js';
 import { MODEL_OPTIONS, MODEL_USAGE, modelChoice, modelKey, modelName, openAnalyzer } from './models.js';
-import { CliError, printable, UsageError } from './output.js';
-import { connectQueue, QUEUE_CONNECTION_OPTIONS, QUEUE_CONNECTION_USAGE, queueArgs, storeUrl } from './queue-options.js';
+import { CliError, printable } from './output.js';
+import { connectQueue, positiveOption, QUEUE_CONNECTION_OPTIONS, QUEUE_CONNECTION_USAGE, queueArgs, storeUrl } from './queue-options.js';
 
 const USAGE = `Usage: facecore worker --queue redis://... --store postgres://... [options]
 
@@ -25,16 +25,6 @@ ${QUEUE_CONNECTION_USAGE}
 ${MODEL_USAGE.split('\n').slice(0, 4).join('\n')}
   --json                       no per-job lines (stdout stays quiet)
   -h, --help                   show this help`;
-
-function positive(values: Record<string, unknown>, name: string, fallback: number, integer: boolean): number {
-  const raw = values[name] as string | undefined;
-  if (raw === undefined) return fallback;
-  const x = Number(raw);
-  if (raw.trim() === '' || !(x > 0) || !Number.isFinite(x) || (integer && !Number.isInteger(x))) {
-    throw new UsageError(`--${name}: expected ${integer ? 'an integer >= 1' : 'a number > 0'}, got ${JSON.stringify(raw)}`);
-  }
-  return x;
-}
 
 /** Resolves on the first SIGTERM or SIGINT. */
 function stopSignal(): Promise<string> {
@@ -60,9 +50,9 @@ export const workerCommand: Command = {
   async run(args: ParsedArgs, ctx: CliContext): Promise<number> {
     const { url, name } = queueArgs(args.values);
     const store = storeUrl(args.values);
-    const concurrency = positive(args.values, 'concurrency', 1, true);
-    const lockDurationMs = Math.round(positive(args.values, 'lock-timeout', 30, false) * 1000);
-    const graceMs = Math.round(positive(args.values, 'grace', 30, false) * 1000);
+    const concurrency = positiveOption(args.values, 'concurrency', 1, true);
+    const lockDurationMs = Math.round(positiveOption(args.values, 'lock-timeout', 30, false) * 1000);
+    const graceMs = Math.round(positiveOption(args.values, 'grace', 30, false) * 1000);
     const models = modelChoice(args.values, (p) => path.resolve(ctx.cwd, p));
     const out = ctx.output;
     const { startEnrolWorker } = await import('../queue/enrol-worker.js');

@@ -1,7 +1,11 @@
 // `facecore enroll --queue --wait`: follows this run's jobs until every one has finished
-// (completed, or failed after its last attempt), reporting counts as they change.
+// (completed, or failed after its last attempt), reporting counts as they change. Finishes are
+// heard on the queue's event stream (QueueEvents), so a big run costs Redis a lookup per
+// finished job, not one per pending job per poll; a full pass every few seconds covers events
+// the stream may have trimmed.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Queue } from 'bullmq';
+import { QueueEvents, type Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { EnrolJobData, EnrolJobResult } from './enrol-job.js';
 
 export interface JobTally {
@@ -10,8 +14,8 @@ export interface JobTally {
   done: number;
   completed: number;
   failed: number;
+  /** Jobs running / waiting or delayed before a retry, in the whole queue. */
   active: number;
-  /** Waiting, or delayed before a retry. */
   queued: number;
   /** Completed jobs whose photo had a face / whose face this run of the job added to the store. */
   faces: number;
@@ -22,39 +26,69 @@ export interface JobTally {
   model?: { key: string; dim: number };
 }
 
-const CHUNK = 200;
+export interface WaitOptions {
+  /** The queue's Redis (duplicated for the event stream, which blocks its connection). */
+  connection: Redis;
+  /** Least time between two looks (default 500 ms). */
+  pollMs?: number;
+  /** Time between full passes over every pending job (default 5 s). */
+  fullPassMs?: number;
+  onProgress?: (tally: JobTally) => void;
+  signal?: AbortSignal;
+}
 
-export async function waitForJobs(queue: Queue<EnrolJobData, EnrolJobResult>, ids: readonly string[],
-  options: { pollMs?: number; onProgress?: (tally: JobTally) => void; signal?: AbortSignal } = {}): Promise<JobTally> {
+const CHUNK = 200;
+type EnrolQueue = Queue<EnrolJobData, EnrolJobResult>;
+
+export async function waitForJobs(queue: EnrolQueue, ids: readonly string[], options: WaitOptions): Promise<JobTally> {
   const tally: JobTally = { total: ids.length, done: 0, completed: 0, failed: 0, active: 0, queued: 0, faces: 0, added: 0, noFace: 0, failures: [] };
-  let pending = [...ids];
-  for (;;) {
-    options.signal?.throwIfAborted();
-    const still: string[] = [];
-    tally.active = 0;
-    tally.queued = 0;
-    for (let i = 0; i < pending.length; i += CHUNK) {
-      const chunk = pending.slice(i, i + CHUNK);
-      const states = await Promise.all(chunk.map((id) => queue.getJobState(id)));
-      for (let j = 0; j < chunk.length; j++) {
-        const state = states[j]!, id = chunk[j]!;
-        if (state === 'completed' || state === 'failed' || state === 'unknown') {
-          await settle(queue, id, state, tally);
-        } else {
-          still.push(id);
-          if (state === 'active') tally.active++;
-          else tally.queued++;
-        }
-      }
+  const pending = new Set(ids);
+  const heard = new Set<string>();
+  const connection = options.connection.duplicate();
+  const events = new QueueEvents(queue.name, { connection, prefix: queue.opts.prefix });
+  const hear = ({ jobId }: { jobId: string }) => {
+    if (pending.has(jobId)) heard.add(jobId);
+  };
+  events.on('completed', hear);
+  events.on('failed', hear);
+  try {
+    await events.waitUntilReady();
+    let lastFullPass = -Infinity;
+    for (;;) {
+      options.signal?.throwIfAborted();
+      // Subscribed before the first pass: a job finishing in between is seen by one or the other.
+      const full = performance.now() - lastFullPass >= (options.fullPassMs ?? 5000);
+      const look = full ? [...pending] : [...heard];
+      heard.clear();
+      if (full) lastFullPass = performance.now();
+      await settleFinished(queue, look, pending, tally);
+      const counts = await queue.getJobCounts('active', 'waiting', 'delayed', 'prioritized');
+      tally.active = counts.active ?? 0;
+      tally.queued = (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0);
+      options.onProgress?.(tally);
+      if (pending.size === 0) return tally;
+      await sleep(options.pollMs ?? 500, undefined, { signal: options.signal });
     }
-    pending = still;
-    options.onProgress?.(tally);
-    if (pending.length === 0) return tally;
-    await sleep(options.pollMs ?? 500, undefined, { signal: options.signal });
+  } finally {
+    await events.close();
+    connection.disconnect();
   }
 }
 
-async function settle(queue: Queue<EnrolJobData, EnrolJobResult>, id: string, state: string, tally: JobTally): Promise<void> {
+async function settleFinished(queue: EnrolQueue, ids: string[], pending: Set<string>, tally: JobTally): Promise<void> {
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const chunk = ids.slice(i, i + CHUNK).filter((id) => pending.has(id));
+    const states = await Promise.all(chunk.map((id) => queue.getJobState(id)));
+    for (let j = 0; j < chunk.length; j++) {
+      const state = states[j]!, id = chunk[j]!;
+      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') continue;
+      pending.delete(id);
+      await settle(queue, id, state, tally);
+    }
+  }
+}
+
+async function settle(queue: EnrolQueue, id: string, state: string, tally: JobTally): Promise<void> {
   tally.done++;
   const job = state === 'unknown' ? undefined : await queue.getJob(id);
   if (!job) {

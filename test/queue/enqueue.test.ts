@@ -2,12 +2,14 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Queue } from 'bullmq';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRedis } from '../../src/queue/connection.js';
 import { checkEnrolJobData, enrolJobId, type EnrolJobData } from '../../src/queue/enrol-job.js';
 import { enqueuePhotos, type PhotoToEnrol } from '../../src/queue/enqueue.js';
+import { startEnrolWorker } from '../../src/queue/enrol-worker.js';
 import { samplePhoto } from '../cli/photos.js';
 import { hasRedis, redisUrl, removeQueue, testQueueName } from '../helpers/redis.js';
 
@@ -66,7 +68,7 @@ describe.skipIf(!(await hasRedis()))('enqueuePhotos on Redis', () => {
 
   it('adds one job per distinct photo; a rerun adds none', async () => {
     const queue = queueFor('enqueue');
-    const first = await enqueuePhotos(queue, 'key-a', photos, { model: 'foamliu-mobilefacenet' });
+    const first = await enqueuePhotos(queue, 'key-a', photos, { models: { model: 'foamliu-mobilefacenet' } });
     expect(first).toMatchObject({ added: 3, already: 1, retried: 0, unreadable: [] });
     expect(first.ids).toHaveLength(3);
     const again = await enqueuePhotos(queue, 'key-a', photos);
@@ -88,6 +90,24 @@ describe.skipIf(!(await hasRedis()))('enqueuePhotos on Redis', () => {
     expect(b.added).toBe(3);
     expect(new Set([...a.ids, ...b.ids]).size).toBe(6);
     await queue.close();
+  });
+
+  it('pauses while the queue holds maxQueued waiting jobs, going on as a worker drains it', async () => {
+    const queue = queueFor('backlog');
+    const worker = startEnrolWorker(async (_j: Job<EnrolJobData>, _t?: string, _s?: AbortSignal) => {
+      await sleep(150);
+      return { faces: 1, added: 1 };
+    }, { connection: redis, queueName: queue.name });
+    const waiting: number[] = [];
+    const t0 = Date.now();
+    const summary = await enqueuePhotos(queue, 'key-c', photos, { maxQueued: 1, pollMs: 20, concurrency: 1, onDone: () => void queue.getWaitingCount().then((n) => waiting.push(n)) });
+    const took = Date.now() - t0;
+    await worker.stop();
+    expect(summary.added).toBe(3);
+    expect(Math.max(...waiting)).toBeLessThanOrEqual(1);
+    // Three jobs through one slot: at least the first job's processing was waited out.
+    expect(took).toBeGreaterThanOrEqual(150);
+    await expect(enqueuePhotos(queue, 'key-c', photos, { maxQueued: 0 })).rejects.toThrow(/options\.maxQueued: expected an integer >= 1, got 0/);
   });
 
   it('counts an unreadable photo and goes on', async () => {

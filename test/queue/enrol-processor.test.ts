@@ -46,7 +46,7 @@ describe.skipIf(!(await hasRedis()) || !hasPostgres)('enrolProcessor with FaceAn
   });
 
   const jobFor = async (file: string, photo: string, models: EnrolJobData['models'] = {}) => {
-    const { ids } = await enqueuePhotos(queue, 'key-p', [{ path: photo, subject: file.split('/')[0]!, file }], models);
+    const { ids } = await enqueuePhotos(queue, 'key-p', [{ path: photo, subject: file.split('/')[0]!, file }], { models });
     return (await queue.getJob(ids[0]!)) as Job<EnrolJobData, EnrolJobResult>;
   };
 

@@ -80,7 +80,7 @@ describe.skipIf(!(await hasRedis()) || !hasPostgres)('facecore worker processes 
     await b.waitFor(/^worker ready/);
     const ids = [...(await queue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed']))].map((j) => j.id!);
     expect(ids).toHaveLength(7);
-    const tally = await waitForJobs(queue, ids, { pollMs: 200, signal: AbortSignal.timeout(180_000) });
+    const tally = await waitForJobs(queue, ids, { connection: redis, pollMs: 200, signal: AbortSignal.timeout(180_000) });
     expect(tally).toMatchObject({ total: 7, completed: 7, failed: 0, faces: 6, noFace: 1 });
     // The killed job went back to the queue as stalled (its lock ran out) and B ran it.
     const killed = (await queue.getJobs(['completed'])).find((j) => j.id!.startsWith(killedPrefix))!;

@@ -52,7 +52,7 @@ describe.skipIf(!(await hasRedis()))('the enrolment worker on Redis', () => {
       return { faces: 1, added: 1 };
     }, { connection: redis, queueName: name }));
     const seen: JobTally[] = [];
-    const tally = await waitForJobs(queue, ['flaky', 'broken'], { pollMs: 100, onProgress: (t) => seen.push({ ...t }) });
+    const tally = await waitForJobs(queue, ['flaky', 'broken'], { connection: redis, pollMs: 100, onProgress: (t) => seen.push({ ...t }) });
     expect(tally).toMatchObject({ total: 2, done: 2, completed: 1, failed: 1, faces: 1, added: 1, noFace: 0 });
     expect(tally.failures).toEqual([{ file: 'bob/broken.jpg', reason: 'unreadable image bob/broken.jpg' }]);
     expect(starts).toHaveLength(2);
@@ -71,7 +71,7 @@ describe.skipIf(!(await hasRedis()))('the enrolment worker on Redis', () => {
     const w = startEnrolWorker(async (_j: Job<EnrolJobData>, _t?: string, _s?: AbortSignal) => ({ faces: 0, added: 0, reason: 'no face' }), { connection: redis, queueName: name });
     workers.push(w);
     const done = new Promise((resolve) => w.worker.once('completed', resolve));
-    await waitForJobs(queue, ['one'], { pollMs: 50 });
+    await waitForJobs(queue, ['one'], { connection: redis, pollMs: 50 });
     await done;
     await sleep(100);
     const kept = await queue.getJob('one');
@@ -114,6 +114,6 @@ describe.skipIf(!(await hasRedis()))('the enrolment worker on Redis', () => {
     expect(await queue.getJobState('slow')).toBe('waiting');
     expect((await queue.getJob('slow'))!.attemptsMade).toBe(0);
     workers.push(startEnrolWorker(async (_j: Job<EnrolJobData>, _t?: string, _s?: AbortSignal) => ({ faces: 1, added: 1 }), { connection: redis, queueName: name }));
-    expect(await waitForJobs(queue, ['slow'], { pollMs: 50 })).toMatchObject({ completed: 1, failed: 0 });
+    expect(await waitForJobs(queue, ['slow'], { connection: redis, pollMs: 50 })).toMatchObject({ completed: 1, failed: 0 });
   });
 });
