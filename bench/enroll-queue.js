@@ -3,7 +3,7 @@
 // run, round by round on the same photos:
 //  - the face pipeline in this process, one photo after another, no queue and no store (the
 //    ceiling a worker approaches),
-//  - `facecore worker` child processes (1, then 2) taking the jobs `enqueuePhotos` puts on Redis
+//  - `facecore worker` child processes (1 at --concurrency 1 and 2, then 2) taking the jobs `enqueuePhotos` puts on Redis
 //    and storing each main face in PostgresStore with its dedup key.
 // Then the two shared services alone, to see where more machines stop helping:
 //  - PostgreSQL: PostgresStore.addFaces of one face with a dedup key (what a job writes), one
@@ -76,8 +76,9 @@ async function withAdmin(sql) {
   }
 }
 
-function spawnWorker(queueName, storeUrl) {
-  const child = spawn(process.execPath, [path.join(root, 'dist/cli/main.js'), 'worker', '--queue', redisUrl, '--queue-name', queueName, '--store', storeUrl],
+function spawnWorker(queueName, storeUrl, concurrency) {
+  const child = spawn(process.execPath, [path.join(root, 'dist/cli/main.js'), 'worker', '--queue', redisUrl, '--queue-name', queueName, '--store', storeUrl,
+    '--concurrency', String(concurrency)],
     { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   const ready = new Promise((resolve, reject) => {
@@ -103,7 +104,9 @@ async function main() {
   try {
     const bytes = await Promise.all(photos.map((p) => fs.promises.readFile(p.path)));
     for (const b of bytes) await analyzer.analyze(b); // warm-up: file cache, lazy init
-    const results = { inProcess: [], 1: [], 2: [] };
+    // Worker setups: processes x jobs at once in each.
+    const setups = [{ n: 1, c: 1 }, { n: 1, c: 2 }, { n: 2, c: 1 }];
+    const results = { inProcess: [], runs: setups.map(() => []) };
     let withFace = 0;
     for (let round = 0; round < rounds; round++) {
       // The pipeline alone, one photo after another.
@@ -114,15 +117,15 @@ async function main() {
         if (mainFace(faces, faces.width, faces.height)) withFace++;
       }
       results.inProcess.push(photos.length / ((performance.now() - t0) / 1000));
-      for (const n of [1, 2]) {
-        const queueName = `facecore-bench-${process.pid}-${round}-${n}`;
+      for (const [s, { n, c }] of setups.entries()) {
+        const queueName = `facecore-bench-${process.pid}-${round}-${s}`;
         queueNames.push(queueName);
-        const workers = Array.from({ length: n }, () => spawnWorker(queueName, storeUrl));
+        const workers = Array.from({ length: n }, () => spawnWorker(queueName, storeUrl, c));
         await Promise.all(workers.map((w) => w.ready)); // model loading is not enrolment time
         const queue = new Queue(queueName, { connection: redis });
         t0 = performance.now();
         // A fresh collection per run: every photo is a new job.
-        const queued = await enqueuePhotos(queue, `bench-key-${round}-${n}`, photos);
+        const queued = await enqueuePhotos(queue, `bench-key-${round}-${s}`, photos);
         const enqueueS = (performance.now() - t0) / 1000;
         const tally = await waitForJobs(queue, queued.ids, { connection: redis, pollMs: 100 });
         const wallS = (performance.now() - t0) / 1000;
@@ -130,7 +133,7 @@ async function main() {
         await Promise.all(workers.map((w) => w.exited));
         await queue.close();
         if (tally.failed > 0 || tally.completed !== queued.ids.length) throw new Error(`run with ${n} worker(s): ${JSON.stringify(tally.failures.slice(0, 3))}`);
-        results[n].push({ rate: queued.ids.length / wallS, enqueueRate: queued.ids.length / enqueueS, faces: tally.faces });
+        results.runs[s].push({ rate: queued.ids.length / wallS, enqueueRate: queued.ids.length / enqueueS, faces: tally.faces });
       }
       console.error(`round ${round + 1}/${rounds} done`);
     }
@@ -170,7 +173,8 @@ async function main() {
     await noop.close();
     await noopQueue.close();
 
-    const one = median(results[1].map((r) => r.rate)), two = median(results[2].map((r) => r.rate));
+    const rateOf = (s) => median(results.runs[s].map((r) => r.rate));
+    const one = rateOf(0), two = rateOf(2);
     const alone = median(results.inProcess);
     const payloadKB = bytes.reduce((a, b) => a + b.length, 0) / bytes.length / 1024;
     console.log(`machine: ${os.cpus()[0].model} x${os.cpus().length}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} at the end, node ${process.version}; ` +
@@ -178,11 +182,11 @@ async function main() {
     console.log('| configuration | photos/s | vs pipeline alone | enqueue photos/s |');
     console.log('|---|---|---|---|');
     console.log(`| pipeline in one process, no queue, no store | ${alone.toFixed(2)} | 1.00x | |`);
-    for (const n of [1, 2]) {
-      const r = median(results[n].map((x) => x.rate));
-      console.log(`| ${n} worker process${n > 1 ? 'es' : ''} via Redis into PostgreSQL | ${r.toFixed(2)} | ${(r / alone).toFixed(2)}x | ${median(results[n].map((x) => x.enqueueRate)).toFixed(0)} |`);
+    for (const [s, { n, c }] of setups.entries()) {
+      const r = rateOf(s);
+      console.log(`| ${n} worker process${n > 1 ? 'es' : ''} (--concurrency ${c}) via Redis into PostgreSQL | ${r.toFixed(2)} | ${(r / alone).toFixed(2)}x | ${median(results.runs[s].map((x) => x.enqueueRate)).toFixed(0)} |`);
     }
-    console.log(`\n2 workers vs 1: ${(two / one).toFixed(2)}x\n`);
+    console.log(`\n2 workers vs 1: ${(two / one).toFixed(2)}x; 1 worker at --concurrency 2 vs 1: ${(rateOf(1) / one).toFixed(2)}x\n`);
     console.log('| shared service alone | operations/s |');
     console.log('|---|---|');
     console.log(`| PostgreSQL: addFaces(1 face, dedupKey), 1 at a time | ${pgSerial.toFixed(0)} |`);
@@ -190,10 +194,10 @@ async function main() {
     console.log(`| Redis + BullMQ: enqueuePhotos from one process (4 at once), ${payloadKB.toFixed(0)} KB photos | ${enqueueRate.toFixed(0)} |`);
     console.log(`| Redis + BullMQ: a no-op worker (concurrency 16) draining those jobs | ${drainRate.toFixed(0)} |`);
     // Paper projection: machines like this one, each running 2 workers, until a shared service saturates.
-    const perMachine = two;
+    const perMachine = Math.max(...setups.map((_, s) => rateOf(s)));
     const ceilings = [[pgParallel, 'PostgreSQL writes (serialised on the head row)'], [enqueueRate, 'one enqueuer'], [drainRate, 'Redis/BullMQ job handling']];
     const [ceiling, limit] = ceilings.sort((a, b) => a[0] - b[0])[0];
-    console.log('\n| machines (2 workers each) | projected photos/s | limited by |');
+    console.log('\n| machines like this one (best setup above) | projected photos/s | limited by |');
     console.log('|---|---|---|');
     for (const m of [1, 2, 4, 8, 16, 32, 64]) {
       const p = Math.min(m * perMachine, ceiling);

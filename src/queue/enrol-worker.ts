@@ -37,7 +37,8 @@ export function startEnrolWorker(processor: Processor<EnrolJobData, EnrolJobResu
     concurrency,
     lockDuration,
     stalledInterval: lockDuration,
-    // A job whose worker died twice is suspect (a photo that kills the process): fail it.
+    // A job whose worker died three times is suspect (a photo that kills the process): fail it
+    // (BullMQ fails a job once it has stalled more than maxStalledCount times).
     maxStalledCount: 2,
   });
   worker.on('completed', (job) => {
