@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { CliContext, OptionSpec, ParsedArgs } from './command.js';
 import { modelChoice, type ModelChoice } from './models.js';
 import { CliError, UsageError } from './output.js';
-import { connectQueue, positiveOption, QUEUE_CONNECTION_OPTIONS, QUEUE_CONNECTION_USAGE, queueArgs, storeUrl } from './queue-options.js';
+import { connectQueue, openStore, positiveOption, QUEUE_CONNECTION_OPTIONS, QUEUE_CONNECTION_USAGE, queueArgs, storeUrl } from './queue-options.js';
 
 export const QUEUE_OPTIONS: OptionSpec = {
   ...QUEUE_CONNECTION_OPTIONS,
@@ -91,10 +91,7 @@ export async function enrollThroughQueue({ url, name, apiKey, models, wait, maxQ
 }
 
 async function facesInStore(url: string, apiKey: string, model: { key: string; dim: number }): Promise<number> {
-  const { PostgresStore } = await import('../store/postgres-store.js');
-  const store = await PostgresStore.connect(url, { dim: model.dim, modelKey: model.key }).catch((err: Error) => {
-    throw new CliError(`cannot open the store: ${err.message.split('\n')[0]}`);
-  });
+  const store = await openStore(url, { dim: model.dim, modelKey: model.key });
   try {
     return (await store.listFaces(apiKey, { limit: 0 })).total;
   } finally {

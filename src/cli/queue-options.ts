@@ -1,6 +1,7 @@
 // What `facecore enroll --queue` and `facecore worker` share: the Redis URL and queue name,
 // the store URL, and connecting with one-line errors.
 import type { Redis } from 'ioredis';
+import type { PostgresStore, StoreOptions } from '../store/postgres-store.js';
 import type { OptionSpec } from './command.js';
 import { CliError, UsageError } from './output.js';
 
@@ -60,4 +61,14 @@ export async function connectQueue(url: string, warn: (text: string) => void): P
   const policy = await evictionPolicy(redis).catch(() => 'unknown');
   if (policy !== 'noeviction' && policy !== 'unknown') warn(`Redis maxmemory-policy is ${policy}: it may evict queued jobs; set it to noeviction`);
   return redis;
+}
+
+/** Opens the PostgreSQL store (running its migrations), failing in one line. */
+export async function openStore(url: string, options: StoreOptions): Promise<PostgresStore> {
+  const { PostgresStore } = await import('../store/postgres-store.js');
+  try {
+    return await PostgresStore.connect(url, options);
+  } catch (err) {
+    throw new CliError(`cannot open the store: ${(err as Error).message.split('\n')[0]}`);
+  }
 }

@@ -6,8 +6,8 @@
 import path from 'node:path';
 import type { Command, CliContext, ParsedArgs } from './command.js';
 import { MODEL_OPTIONS, MODEL_USAGE, modelChoice, modelKey, modelName, openAnalyzer } from './models.js';
-import { CliError, printable } from './output.js';
-import { connectQueue, positiveOption, QUEUE_CONNECTION_OPTIONS, QUEUE_CONNECTION_USAGE, queueArgs, storeUrl } from './queue-options.js';
+import { printable } from './output.js';
+import { connectQueue, openStore, positiveOption, QUEUE_CONNECTION_OPTIONS, QUEUE_CONNECTION_USAGE, queueArgs, storeUrl } from './queue-options.js';
 
 const USAGE = `Usage: facecore worker --queue redis://... --store postgres://... [options]
 
@@ -57,15 +57,12 @@ export const workerCommand: Command = {
     const out = ctx.output;
     const { startEnrolWorker } = await import('../queue/enrol-worker.js');
     const { enrolProcessor } = await import('../queue/enrol-processor.js');
-    const { PostgresStore } = await import('../store/postgres-store.js');
 
     const analyzer = await openAnalyzer(models);
     const closers: (() => Promise<unknown> | void)[] = [() => analyzer.dispose()];
     try {
       const key = modelKey(analyzer), label = modelName(analyzer);
-      const sink = await PostgresStore.connect(store, { dim: analyzer.recognizer.dim, modelKey: key }).catch((err: Error) => {
-        throw new CliError(`cannot open the store: ${err.message.split('\n')[0]}`);
-      });
+      const sink = await openStore(store, { dim: analyzer.recognizer.dim, modelKey: key });
       closers.push(() => sink.close());
       const redis = await connectQueue(url, (t) => out.warn(t));
       closers.push(() => redis.disconnect());

@@ -35,6 +35,15 @@ describe('facecore worker: usage', () => {
   });
 });
 
+describe('facecore worker: PostgreSQL down', () => {
+  it('fails in one line naming the store, without the password', async () => {
+    const r = await runIn(os.tmpdir(), 'worker', '--queue', 'redis://127.0.0.1:1', '--store', 'postgres://u:pw@127.0.0.1:1/facecore');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^facecore worker: cannot open the store: .*ECONNREFUSED/);
+    expect(r.err).not.toContain('pw');
+  });
+});
+
 describe('facecore enroll --queue: Redis down', () => {
   it('fails in one line naming the host, without hanging', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'facecore-no-redis-'));
