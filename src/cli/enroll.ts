@@ -1,6 +1,7 @@
 // `facecore enroll <dir> --index gallery.fci`: a folder per identity into a durable FaceIndex.
 // Each photo's main face is embedded and added under the id "<identity>/<file>", labelled with
 // the identity. Photos already in the index are left alone, so a rerun adds only new photos.
+// With --queue the photos become jobs for `facecore worker` instead (enroll-queue.ts).
 
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,21 +11,41 @@ import type { Command, CliContext, ParsedArgs } from './command.js';
 import { eachLimited, photosUnder } from './files.js';
 import { openGallery, type FaceMeta } from './gallery.js';
 import { facesInFile, mainFace, MODEL_OPTIONS, MODEL_USAGE, modelChoice, modelKey, modelName, openAnalyzer } from './models.js';
+import { enrollThroughQueue, queueEnrolArgs, QUEUE_OPTIONS, QUEUE_USAGE, type IdentityPhotos } from './enroll-queue.js';
 import { CliError, UsageError } from './output.js';
 
 const USAGE = `Usage: facecore enroll <dir> --index <gallery.fci> [options]
+       facecore enroll <dir> --queue redis://... --api-key <key> [--wait] [options]
 
 Enrols a folder per identity: <dir>/<identity>/*.jpg|png|webp... Each photo's main face (the
 one nearest the centre among the large ones) is embedded and added to the index file (created
 if absent; every add is on disk before the next). Unreadable photos and photos without a face
 are skipped with a warning each and counted; photos already enrolled are left as they are.
 
+With --queue, each photo becomes a job on Redis for 'facecore worker' processes (on any machine)
+to embed into the PostgreSQL store; a rerun queues only new photos and retries failed ones.
+
 Options:
-  --index <file>               the FaceIndex file (required)
+  --index <file>               the FaceIndex file (without --queue)
   --storage <f32|f16|i8>       storage of a new index (default f32)
+${QUEUE_USAGE}
 ${MODEL_USAGE.split('\n').slice(0, 2).join('\n')}
   --json                       print the summary as JSON
   -h, --help                   show this help`;
+
+/** The photos under <dir>/<identity>/, relative to <dir>; loose photos are warned about and left out. */
+async function identityPhotos(dirArg: string, ctx: CliContext): Promise<IdentityPhotos> {
+  const dir = path.resolve(ctx.cwd, dirArg);
+  const info = await stat(dir).catch(() => null);
+  if (!info) throw new CliError(`folder not found: ${dirArg}`);
+  if (!info.isDirectory()) throw new CliError(`expected a folder of identity folders, got a file: ${dirArg}`);
+  const photos = await photosUnder(dir);
+  const loose = photos.filter((p) => !p.includes(path.sep));
+  const work = photos.filter((p) => p.includes(path.sep));
+  if (work.length === 0) throw new CliError(`no photos in identity folders under ${dirArg} (expected ${dirArg}/<identity>/<photo>)`);
+  if (loose.length > 0) ctx.output.warn(`${loose.length} photo(s) directly in ${dirArg} ignored: put them in a folder named after the person`);
+  return { dirArg, dir, work };
+}
 
 interface Skipped {
   file: string;
@@ -35,25 +56,21 @@ export const enrollCommand: Command = {
   name: 'enroll',
   summary: 'add a folder per identity to a face index',
   usage: USAGE,
-  options: { index: { type: 'string' }, storage: { type: 'string' }, model: MODEL_OPTIONS.model!, detector: MODEL_OPTIONS.detector! },
+  options: { index: { type: 'string' }, storage: { type: 'string' }, model: MODEL_OPTIONS.model!, detector: MODEL_OPTIONS.detector!, ...QUEUE_OPTIONS },
   allowPositionals: true,
   async run(args: ParsedArgs, ctx: CliContext): Promise<number> {
     if (args.positionals.length !== 1) throw new UsageError(`expected one <dir>, got ${args.positionals.length} argument(s)`);
     const indexArg = args.values.index as string | undefined;
-    if (!indexArg) throw new UsageError('missing --index <gallery.fci>');
+    const queued = args.values.queue !== undefined;
+    if (queued && indexArg) throw new UsageError('--index and --queue: give one (a local index file, or jobs for workers)');
+    if (queued) {
+      const checked = queueEnrolArgs(args, ctx);
+      return enrollThroughQueue(checked, ctx, await identityPhotos(args.positionals[0]!, ctx));
+    }
+    if (!indexArg) throw new UsageError('missing --index <gallery.fci> (or --queue redis://...)');
     const storage = args.values.storage as string | undefined;
     if (storage !== undefined && !STORAGES.includes(storage as Storage)) throw new UsageError(`--storage: expected ${STORAGES.join(', ')}, got ${JSON.stringify(storage)}`);
-    const dirArg = args.positionals[0]!;
-    const dir = path.resolve(ctx.cwd, dirArg);
-    const info = await stat(dir).catch(() => null);
-    if (!info) throw new CliError(`folder not found: ${dirArg}`);
-    if (!info.isDirectory()) throw new CliError(`expected a folder of identity folders, got a file: ${dirArg}`);
-
-    const photos = await photosUnder(dir);
-    const loose = photos.filter((p) => !p.includes(path.sep));
-    const work = photos.filter((p) => p.includes(path.sep));
-    if (work.length === 0) throw new CliError(`no photos in identity folders under ${dirArg} (expected ${dirArg}/<identity>/<photo>)`);
-    if (loose.length > 0) ctx.output.warn(`${loose.length} photo(s) directly in ${dirArg} ignored: put them in a folder named after the person`);
+    const { dirArg, dir, work } = await identityPhotos(args.positionals[0]!, ctx);
 
     const analyzer = await openAnalyzer(modelChoice(args.values, (p) => path.resolve(ctx.cwd, p)));
     let index: FaceIndex | undefined;

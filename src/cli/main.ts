@@ -14,11 +14,12 @@ import { identifyCommand } from './identify.js';
 import { benchCommand } from './bench.js';
 import { clusterCommand } from './cluster.js';
 import { serveCommand } from './serve.js';
+import { workerCommand } from './worker.js';
 import { EXIT_OK, EXIT_USAGE, Output, UsageError, type Streams } from './output.js';
 import type { PipelineEmbedderOptions } from './pipeline-embedder.js';
 
 /** Registered subcommands (one file each). */
-export const COMMANDS: readonly Command[] = [verifyCommand, enrollCommand, identifyCommand, evalCommand, convertCommand, benchCommand, clusterCommand, serveCommand];
+export const COMMANDS: readonly Command[] = [verifyCommand, enrollCommand, identifyCommand, evalCommand, convertCommand, benchCommand, clusterCommand, serveCommand, workerCommand];
 
 // The face pipeline, loaded on first use (so --help does not start onnxruntime).
 async function pipelineEmbedder(options: PipelineEmbedderOptions) {

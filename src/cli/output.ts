@@ -73,6 +73,11 @@ export class Output {
     this.streams.stderr.write(`warning: ${printable(text)}\n`);
   }
 
+  /** Whether progress() draws a bar (stderr is a TTY and not --json); else a long wait may print lines. */
+  get drawsBars(): boolean {
+    return !this.json && this.streams.stderr.isTTY === true;
+  }
+
   /** A progress bar on stderr when it is a TTY and not --json; otherwise silent. */
   progress(label: string, total: number): Progress {
     const err = this.streams.stderr;

@@ -30,7 +30,7 @@ describe('facecore main', () => {
   it('reports unknown commands and options in one line with exit code 2', async () => {
     const c = capture();
     expect(await main(['frobnicate'], c)).toBe(2);
-    expect(c.err().split('\n')[0]).toBe('facecore: unknown command "frobnicate" (commands: verify, enroll, identify, eval, convert, bench, cluster, serve)');
+    expect(c.err().split('\n')[0]).toBe('facecore: unknown command "frobnicate" (commands: verify, enroll, identify, eval, convert, bench, cluster, serve, worker)');
     const o = capture();
     expect(await main(['eval', '--bogus'], o)).toBe(2);
     expect(o.err().split('\n')[0]).toMatch(/^facecore eval: Unknown option '--bogus'/);
