@@ -86,6 +86,7 @@ export function modelKey(analyzer: FaceAnalyzer): string {
   const setup = {
     v: 2,
     decodeMaxSide: analyzer.decodeMaxSide,
+    colourManaged: analyzer.colourManaged,
     detector: [d.name, d.session.source, fileStamp(d.session.source)],
     recognizer: [r.id, r.session.source, fileStamp(r.session.source), r.preprocessing, r.flip, r.dim],
   };
