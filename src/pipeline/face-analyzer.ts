@@ -72,6 +72,8 @@ export interface StageTimings {
 
 export interface AnalyzeOptions {
   timings?: StageTimings;
+  /** What errors about the photo call it (default 'input'), e.g. its file name. */
+  name?: string;
 }
 
 export interface BatchOptions extends AnalyzeOptions {
@@ -148,17 +150,20 @@ export class FaceAnalyzer {
   /** Every face in one photo (a path, an encoded Buffer or a raw image), best score first. */
   async analyze(input: ImageInput, options: AnalyzeOptions = {}): Promise<AnalyzedFaces> {
     this.check();
-    const lap = stageClock(assertOptionsObject('options', options).timings as StageTimings | undefined);
-    const decoded = await this.decode(input);
+    const opts = assertOptionsObject('options', options) as AnalyzeOptions;
+    const name = opts.name ?? 'input';
+    if (typeof name !== 'string') throw new TypeError(`options.name: expected a string, got ${describe(name)}`);
+    const lap = stageClock(opts.timings);
+    const decoded = await this.decode(input, name);
     lap('decode');
     return this.analyzeDecoded(decoded, lap);
   }
 
   // Shrunk (scale > 1) only for JPEGs well above decodeMaxSide; whole otherwise.
-  private async decode(input: ImageInput): Promise<ShrunkImage> {
+  private async decode(input: ImageInput, name = 'input'): Promise<ShrunkImage> {
     const colour = { colourManaged: this.colourManaged };
-    if (this.decodeMaxSide !== false) return decodeShrunk(input, this.decodeMaxSide, 'input', colour);
-    const image = await decodeImage(input, 'input', colour);
+    if (this.decodeMaxSide !== false) return decodeShrunk(input, this.decodeMaxSide, name, colour);
+    const image = await decodeImage(input, name, colour);
     return { image, width: image.width, height: image.height, scaleX: 1, scaleY: 1 };
   }
 

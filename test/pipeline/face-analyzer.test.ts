@@ -147,7 +147,10 @@ describe('FaceAnalyzer with the default (shipped) models', () => {
   it('rejects bad input with clear errors', async () => {
     await expect(analyzer.analyze(Buffer.alloc(0))).rejects.toThrow(RangeError);
     await expect(analyzer.analyze(Buffer.from('not an image at all'))).rejects.toThrow(TypeError);
-    await expect(analyzer.analyze('/nonexistent.jpg')).rejects.toThrow(/file not found/);
+    await expect(analyzer.analyze('/nonexistent.jpg')).rejects.toThrow(/^input: file not found/);
+    await expect(analyzer.analyze('/nonexistent.jpg', { name: 'photo.jpg' })).rejects.toThrow(/^photo\.jpg: file not found/);
+    await expect(analyzer.analyze(Buffer.alloc(0), { name: 'photo.jpg' })).rejects.toThrow(/^photo\.jpg: expected an encoded image/);
+    await expect(analyzer.analyze(demo(1), { name: 3 as never })).rejects.toThrow(/options.name: expected a string/);
     await expect(analyzer.analyzeBatch('x' as never)).rejects.toThrow(TypeError);
     await expect(analyzer.analyzeBatch([demo(1)], { concurrency: 0 })).rejects.toThrow(RangeError);
     await expect(analyzer.analyzeBatch([demo(1), Buffer.alloc(0)])).rejects.toThrow(/inputs\[1\]: input/);
