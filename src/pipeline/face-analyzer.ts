@@ -76,7 +76,7 @@ export interface AnalyzeOptions {
   name?: string;
 }
 
-export interface BatchOptions extends AnalyzeOptions {
+export interface BatchOptions extends Pick<AnalyzeOptions, 'timings'> {
   /** Photos in detection, alignment and embedding at once (default 2). */
   concurrency?: number;
   /**
