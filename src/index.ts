@@ -67,7 +67,7 @@ export {
   type DetectorName, type RecognizerName,
 } from './models/registry.js';
 export { SHIPPED_MODELS, SHIPPED_MODELS_DIR, shippedModelPath, type ShippedModelName } from './models/shipped.js';
-export { decodeShrunk, type ShrunkImage } from './image/shrink-on-load.js';
+export { decodeShrunk, type ShrinkOptions, type ShrunkImage } from './image/shrink-on-load.js';
 export {
   FaceAnalyzer, DEFAULT_DECODE_MAX_SIDE, type FaceAnalyzerOptions, type AnalyzedFace, type AnalyzedFaces, type AnalyzeOptions, type BatchOptions,
   type BatchError, type VerifyResult, type StageTimings,

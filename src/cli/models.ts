@@ -86,6 +86,7 @@ export function modelKey(analyzer: FaceAnalyzer): string {
   const setup = {
     v: 2,
     decodeMaxSide: analyzer.decodeMaxSide,
+    colourManaged: analyzer.colourManaged,
     detector: [d.name, d.session.source, fileStamp(d.session.source)],
     recognizer: [r.id, r.session.source, fileStamp(r.session.source), r.preprocessing, r.flip, r.dim],
   };
@@ -118,16 +119,17 @@ export async function assertFiles(cwd: string, labels: readonly string[]): Promi
 
 /** Decodes a photo file and finds every face; a missing or unreadable file is a CliError naming it. */
 export async function facesInFile(analyzer: FaceAnalyzer, file: string, label = file): Promise<DecodedFaces> {
-  const { decodeImage } = await import('../image/decode.js');
-  let image;
+  let faces;
   try {
-    image = await decodeImage(file, label);
+    // analyze decodes as the analyzer is set up (JPEG shrink-on-load, ICC choice); its decode errors start with the label.
+    faces = await analyzer.analyze(file, { name: label });
   } catch (err) {
     const message = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+    if (!message.startsWith(`${label}: `)) throw err;
     if (/file not found/.test(message)) throw new CliError(`file not found: ${label}`);
-    throw new CliError(`unreadable image ${label}: ${message.startsWith(`${label}: `) ? message.slice(label.length + 2) : message}`);
+    throw new CliError(`unreadable image ${label}: ${message.slice(label.length + 2)}`);
   }
-  return { width: image.width, height: image.height, faces: await analyzer.analyze(image) };
+  return { width: faces.width, height: faces.height, faces };
 }
 
 /** Rounds for printing and JSON (scores to 4 decimals). */

@@ -7,9 +7,8 @@
 // back to the full-resolution photo with `scaleX` / `scaleY`. Anything unusual (a raw image, an
 // unreadable header, an error) goes through decodeImage, which owns the checks and messages.
 import fs from 'node:fs';
-import sharp from 'sharp';
-import { assertInteger } from '../core/validate.js';
-import { decodeImage, type ImageInput, type RgbImage } from './decode.js';
+import { assertInteger, assertOptionsObject } from '../core/validate.js';
+import { assertColourManaged, decodeImage, openEncoded, rawRgb, type ImageInput, type RgbImage } from './decode.js';
 import { jpegSize } from './jpeg-size.js';
 
 export interface ShrunkImage {
@@ -22,13 +21,20 @@ export interface ShrunkImage {
   scaleY: number;
 }
 
-// Same ceiling as decodeImage's (16384 per side).
-const MAX_PIXELS = 16384 * 16384;
+export interface ShrinkOptions {
+  /** Apply an embedded ICC profile (default false: stored values taken as sRGB; see decodeImage). */
+  colourManaged?: boolean;
+}
 
 /** Decodes `input`, a JPEG shrunk by the largest of 4, 8 that keeps its longer side >= `maxSide`. */
-export async function decodeShrunk(input: ImageInput, maxSide: number, name = 'input'): Promise<ShrunkImage> {
+export async function decodeShrunk(input: ImageInput, maxSide: number, name = 'input', options: ShrinkOptions = {}): Promise<ShrunkImage> {
   assertInteger('maxSide', maxSide, 32, 16384);
-  const full = () => decodeWhole(input, name);
+  const colourManaged = assertColourManaged('options.colourManaged', assertOptionsObject('options', options).colourManaged ?? false);
+  const decodeWhole = async (whole: ImageInput): Promise<ShrunkImage> => {
+    const image = await decodeImage(whole, name, { colourManaged });
+    return { image, width: image.width, height: image.height, scaleX: 1, scaleY: 1 };
+  };
+  const full = () => decodeWhole(input);
   if (typeof input !== 'string' && !(input instanceof Uint8Array)) return full();
   let bytes: Uint8Array;
   try {
@@ -39,10 +45,10 @@ export async function decodeShrunk(input: ImageInput, maxSide: number, name = 'i
   // Not a JPEG, or one too small to shrink: decode whole without reading the header twice.
   const stored = jpegSize(bytes);
   if (stored === undefined) return full(); // other formats; errors named by the path
-  if (shrinkFactor(Math.max(...stored), maxSide) === 1) return decodeWhole(bytes, name);
+  if (shrinkFactor(Math.max(...stored), maxSide) === 1) return decodeWhole(bytes);
   let width: number, height: number, factor: number;
   try {
-    const meta = await sharp(bytes, { failOn: 'error', limitInputPixels: MAX_PIXELS }).metadata();
+    const meta = await openEncoded(bytes, colourManaged).metadata();
     if (!meta.width || !meta.height) return full();
     const swap = (meta.orientation ?? 1) >= 5;
     [width, height] = swap ? [meta.height, meta.width] : [meta.width, meta.height];
@@ -50,27 +56,16 @@ export async function decodeShrunk(input: ImageInput, maxSide: number, name = 'i
   } catch {
     return full();
   }
-  if (factor === 1) return decodeWhole(bytes, name);
+  if (factor === 1) return decodeWhole(bytes);
   try {
     // libjpeg's scaled output is ceil(side / factor); asking for exactly that leaves no resampling.
-    const { data, info } = await sharp(bytes, { failOn: 'error', limitInputPixels: MAX_PIXELS })
+    const image = await rawRgb(openEncoded(bytes, colourManaged)
       .rotate() // EXIF orientation, before the resize
-      .resize({ width: Math.ceil(width / factor), height: Math.ceil(height / factor), fit: 'fill', fastShrinkOnLoad: true })
-      .toColourspace('srgb')
-      .removeAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) return full();
-    const image: RgbImage = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: 3 };
-    return { image, width, height, scaleX: width / info.width, scaleY: height / info.height };
+      .resize({ width: Math.ceil(width / factor), height: Math.ceil(height / factor), fit: 'fill', fastShrinkOnLoad: true }));
+    return { image, width, height, scaleX: width / image.width, scaleY: height / image.height };
   } catch {
     return full();
   }
-}
-
-async function decodeWhole(input: ImageInput, name: string): Promise<ShrunkImage> {
-  const image = await decodeImage(input, name);
-  return { image, width: image.width, height: image.height, scaleX: 1, scaleY: 1 };
 }
 
 /** 8 or 4, the largest with side / factor >= maxSide, else 1 (whole). */

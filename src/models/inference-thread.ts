@@ -27,7 +27,10 @@ async function handle(msg) {
       const t0 = performance.now();
       const out = await session.run({ [msg.input]: new ort.Tensor('float32', msg.data, msg.dims) });
       const ms = performance.now() - t0;
-      return { ms, outputs: session.outputNames.map((n) => ({ data: out[n].data, dims: Array.from(out[n].dims) })) };
+      const outputs = session.outputNames.map((n) => ({ data: out[n].data, dims: Array.from(out[n].dims) }));
+      // Each output owns its whole ArrayBuffer (onnxruntime-node 1.30): hand them over instead of copying.
+      const moved = new Set(outputs.filter((o) => o.data.byteOffset === 0 && o.data.byteLength === o.data.buffer.byteLength).map((o) => o.data.buffer));
+      return { result: { ms, outputs }, transfer: [...moved] };
     }
     case 'release': {
       const session = sessions.get(msg.session);
@@ -39,9 +42,17 @@ async function handle(msg) {
       throw new Error('unknown op ' + msg.op);
   }
 }
+// A buffer that cannot move (one a future onnxruntime backs with native memory) is copied instead.
+function send(id, result, transfer) {
+  try {
+    parentPort.postMessage({ id, result }, transfer);
+  } catch {
+    parentPort.postMessage({ id, result });
+  }
+}
 parentPort.on('message', (msg) => {
   handle(msg).then(
-    (result) => parentPort.postMessage({ id: msg.id, result }),
+    (reply) => (reply && reply.transfer ? send(msg.id, reply.result, reply.transfer) : send(msg.id, reply, [])),
     (err) => parentPort.postMessage({ id: msg.id, error: String(err && err.message || err) }),
   );
 });

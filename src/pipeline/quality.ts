@@ -1,12 +1,11 @@
 // Face quality: detection score, face size, head pose from the landmarks and sharpness of the
 // aligned crop, combined into one `overall` in [0, 1]; FaceAnalyzer drops faces below
 // `minFaceSize` / `minQuality` before they are aligned and embedded (docs/pipeline.md "Quality").
-import { alignFacesAsync } from '../align/align-faces.js';
-import { laplacianVarianceAsync } from '../core/quality.js';
+import { laplacianVariance, laplacianVarianceAsync } from '../core/quality.js';
 import { describe } from '../core/validate.js';
 import type { RgbImage } from '../image/decode.js';
 import type { Box, DetectedFace, LandmarkKind } from '../models/detectors/types.js';
-import { alignmentPoints } from './align-step.js';
+import { alignCrops, alignmentPoints, smallCropWork } from './align-step.js';
 
 export interface FaceQuality {
   /** The detector's score. */
@@ -125,8 +124,9 @@ export async function faceSharpness(image: RgbImage, faces: readonly DetectedFac
   if (faces.length === 0) return new Float64Array(0);
   const { template, pick } = alignmentPoints(kind, 112);
   // Replicated border: a face at the image edge must not gain a sharp edge against black.
-  const { tensor } = await alignFacesAsync(image, faces.map((f) => pick(f.landmarks)), { size: 112, template, border: 'replicate', mean: 0, std: 1 });
-  return laplacianVarianceAsync(tensor, { height: 112, width: 112, threads: 1 });
+  const { tensor } = await alignCrops(image, faces.map((f) => pick(f.landmarks)), { size: 112, template, border: 'replicate', mean: 0, std: 1 });
+  const crops = { height: 112, width: 112, threads: 1 };
+  return smallCropWork(faces.length, 112) ? laplacianVariance(tensor, crops) : laplacianVarianceAsync(tensor, crops);
 }
 
 /** Each face's quality parts and `overall`. */

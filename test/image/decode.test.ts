@@ -64,7 +64,23 @@ describe('decodeImage', () => {
     expect(Array.from(gray.data)).toEqual([1, 1, 1, 2, 2, 2]);
   });
 
+  it('ignores an embedded ICC profile unless colourManaged (pure red stored in Display P3)', async () => {
+    const red = Buffer.alloc(8 * 8 * 3);
+    for (let i = 0; i < red.length; i += 3) red[i] = 255;
+    // sharp converts sRGB red into P3 values (about 234, 51, 35) and embeds the P3 profile.
+    const p3 = await sharp(red, { raw: { width: 8, height: 8, channels: 3 } }).withIccProfile('p3').png().toBuffer();
+    const stored = await decodeImage(p3);
+    const managed = await decodeImage(p3, 'input', { colourManaged: true });
+    const first = (img: { data: Uint8Array }) => Array.from(img.data.subarray(0, 3));
+    expect(first(managed)[0]).toBeGreaterThan(250);
+    expect(first(managed)[1]).toBeLessThan(6);
+    expect(first(stored)[0]).toBeLessThan(245); // the P3 values as they are, as OpenCV's imread reads them
+    expect(first(stored)[1]).toBeGreaterThan(30);
+    expect(first(await decodeImage(p3, 'input', { colourManaged: false }))).toEqual(first(stored));
+  });
+
   it('rejects bad input with clear errors', async () => {
+    await expect(decodeImage(sample, 'input', { colourManaged: 'yes' as never })).rejects.toThrow(/options.colourManaged: expected a boolean, got/);
     await expect(decodeImage(Buffer.alloc(0))).rejects.toThrow(RangeError);
     await expect(decodeImage(Buffer.alloc(0))).rejects.toThrow(/0 bytes/);
     await expect(decodeImage(Buffer.from('name,identity\nfoo,bar\n'))).rejects.toThrow(TypeError);

@@ -67,7 +67,25 @@ describe('decodeShrunk', () => {
     expect([r.image.width, r.image.channels, r.scaleX]).toEqual([4000, 3, 1]);
   });
 
+  it('ignores an embedded ICC profile unless colourManaged, shrunk (4096 px) or whole (512 px)', async () => {
+    for (const side of [4096, 512]) {
+      const red = Buffer.alloc(side * 64 * 3);
+      for (let i = 0; i < red.length; i += 3) red[i] = 255;
+      // Stored as Display P3 values (about 234, 51, 35) with the P3 profile embedded.
+      const jpeg = await sharp(red, { raw: { width: side, height: 64, channels: 3 } }).withIccProfile('p3').jpeg({ quality: 95 }).toBuffer();
+      const stored = await decodeShrunk(jpeg, 1024);
+      const managed = await decodeShrunk(jpeg, 1024, 'input', { colourManaged: true });
+      expect(stored.image.width).toBe(side === 4096 ? 1024 : 512);
+      expect(managed.image.data[0]).toBeGreaterThan(245);
+      expect(managed.image.data[1]).toBeLessThan(12);
+      expect(stored.image.data[0]).toBeLessThan(242);
+      expect(stored.image.data[1]).toBeGreaterThan(35);
+    }
+  });
+
   it('gives decodeImage\'s errors for bad input, and checks maxSide', async () => {
+    await expect(decodeShrunk(Buffer.alloc(8), 960, 'input', { colourManaged: 1 as never })).rejects.toThrow(/options.colourManaged: expected a boolean, got/);
+    await expect(decodeShrunk(Buffer.alloc(8), 960, 'input', 'srgb' as never)).rejects.toThrow(/options: expected an options object/);
     await expect(decodeShrunk(Buffer.alloc(0), 960)).rejects.toThrow(RangeError);
     await expect(decodeShrunk(Buffer.from('name,identity\nx,y\n'), 960)).rejects.toThrow(/expected an image .* holding text/);
     await expect(decodeShrunk('/nonexistent/photo.jpg', 960, 'photo')).rejects.toThrow(/photo: file not found/);

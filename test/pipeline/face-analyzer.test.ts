@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RgbImage } from '../../src/image/decode.js';
+import { decodeImage, type RgbImage } from '../../src/image/decode.js';
 import { liveSessions } from '../../src/models/session.js';
-import { FaceAnalyzer, type StageTimings } from '../../src/pipeline/face-analyzer.js';
+import { FaceAnalyzer, type AnalyzedFaces, type BatchError, type StageTimings } from '../../src/pipeline/face-analyzer.js';
 import { hasShared, repoRoot, sharedData, sharedModel } from '../helpers/shared.js';
 
 const demo = (n: number) => path.join(repoRoot, `node_modules/@vladmandic/face-api/demo/sample${n}.jpg`);
@@ -82,6 +82,47 @@ describe('FaceAnalyzer with the default (shipped) models', () => {
     }
   });
 
+  it('analyzeBatch decoding ahead (0 to 3 photos, 1 to 3 in analysis) gives the same faces, in order, and collects errors', async () => {
+    const inputs = [demo(1), Buffer.from('not an image'), demo(2), demo(3), '/nonexistent.jpg', demo(4), black, demo(5)];
+    const want = await Promise.all(inputs.map((x) => analyzer.analyze(x).catch((error: Error) => ({ error }))));
+    for (const [concurrency, decodeAhead] of [[1, 0], [1, 1], [1, 3], [2, 1], [3, 2]] as const) {
+      const got = await analyzer.analyzeBatch(inputs, { concurrency, decodeAhead, errors: 'collect' });
+      expect(got).toHaveLength(inputs.length);
+      for (const [i, w] of want.entries()) {
+        const g = got[i]!;
+        if ('error' in w) {
+          expect((g as BatchError).error.message).toBe(`inputs[${i}]: ${w.error.message}`);
+          continue;
+        }
+        const faces = g as AnalyzedFaces;
+        expect([faces.width, faces.height]).toEqual([w.width, w.height]);
+        expect(faces.map((f) => f.box)).toEqual(w.map((f) => f.box));
+        faces.forEach((f, k) => expect(Array.from(f.embedding)).toEqual(Array.from(w[k]!.embedding)));
+      }
+    }
+    await expect(analyzer.analyzeBatch(inputs, { decodeAhead: 1 })).rejects.toThrow(/^inputs\[1\]: input: expected an image/);
+    await expect(analyzer.analyzeBatch([demo(1)], { decodeAhead: -1 })).rejects.toThrow(/options.decodeAhead: /);
+  });
+
+  it('applies embedded ICC profiles only with colourManaged: true', async () => {
+    expect(analyzer.colourManaged).toBe(false);
+    const sharp = (await import('sharp')).default;
+    // demo(1) re-encoded as Display P3 values with the P3 profile embedded.
+    const p3 = await sharp(demo(1)).withIccProfile('p3').jpeg({ quality: 95 }).toBuffer();
+    const managedAnalyzer = await FaceAnalyzer.create({ detector: analyzer.detector, recognizer: analyzer.recognizer, colourManaged: true });
+    try {
+      const [stored, managed] = [await analyzer.analyze(p3), await managedAnalyzer.analyze(p3)];
+      const expectSame = (a: AnalyzedFaces, b: AnalyzedFaces) => expect(a.map((f) => Array.from(f.embedding))).toEqual(b.map((f) => Array.from(f.embedding)));
+      expectSame(stored, await analyzer.analyze(await decodeImage(p3)));
+      expectSame(managed, await analyzer.analyze(await decodeImage(p3, 'input', { colourManaged: true })));
+      expect(dot(stored[0]!.embedding, managed[0]!.embedding)).toBeLessThan(0.99999); // the two decodes differ...
+      expect(dot(stored[0]!.embedding, managed[0]!.embedding)).toBeGreaterThan(0.9); // ...a little
+    } finally {
+      await managedAnalyzer.dispose();
+    }
+    await expect(FaceAnalyzer.create({ detector: analyzer.detector, recognizer: analyzer.recognizer, colourManaged: 'srgb' as never })).rejects.toThrow(/options.colourManaged: expected a boolean/);
+  });
+
   it('analyzeBatch stops when aborted', async () => {
     const aborted = new AbortController();
     aborted.abort();
@@ -106,7 +147,10 @@ describe('FaceAnalyzer with the default (shipped) models', () => {
   it('rejects bad input with clear errors', async () => {
     await expect(analyzer.analyze(Buffer.alloc(0))).rejects.toThrow(RangeError);
     await expect(analyzer.analyze(Buffer.from('not an image at all'))).rejects.toThrow(TypeError);
-    await expect(analyzer.analyze('/nonexistent.jpg')).rejects.toThrow(/file not found/);
+    await expect(analyzer.analyze('/nonexistent.jpg')).rejects.toThrow(/^input: file not found/);
+    await expect(analyzer.analyze('/nonexistent.jpg', { name: 'photo.jpg' })).rejects.toThrow(/^photo\.jpg: file not found/);
+    await expect(analyzer.analyze(Buffer.alloc(0), { name: 'photo.jpg' })).rejects.toThrow(/^photo\.jpg: expected an encoded image/);
+    await expect(analyzer.analyze(demo(1), { name: 3 as never })).rejects.toThrow(/options.name: expected a string/);
     await expect(analyzer.analyzeBatch('x' as never)).rejects.toThrow(TypeError);
     await expect(analyzer.analyzeBatch([demo(1)], { concurrency: 0 })).rejects.toThrow(RangeError);
     await expect(analyzer.analyzeBatch([demo(1), Buffer.alloc(0)])).rejects.toThrow(/inputs\[1\]: input/);

@@ -3,6 +3,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARCFACE_TEMPLATE_112 } from '../../src/align/templates.js';
 import type { RgbImage } from '../../src/image/decode.js';
+import type { Preprocessing } from '../../src/models/embedders/recognizer.js';
+import { alignForRecognizer } from '../../src/pipeline/align-step.js';
 import { FaceAnalyzer } from '../../src/pipeline/face-analyzer.js';
 import {
   estimatePose, faceSharpness, faceSize, overallQuality, poseFactor, qualityOptions, sharpnessFactor, sizeFactor,
@@ -145,6 +147,18 @@ describe('faceSharpness', () => {
     expect(a).toBeGreaterThan(10000);
     expect(b).toBeGreaterThan(10000);
     expect(c!).toBeLessThan(a! / 20);
+  });
+
+  it('gives the same values on the main thread (up to 8 faces) as off it (9 and more)', async () => {
+    const img = noise(200, 180, 7);
+    const faces = Array.from({ length: 12 }, (_, i) => face(template.map((v, k) => v + (k % 2 ? i * 3 : i * 5))));
+    const many = await faceSharpness(img, faces, 'arcface5');
+    const few = [...await faceSharpness(img, faces.slice(0, 6), 'arcface5'), ...await faceSharpness(img, faces.slice(6), 'arcface5')];
+    expect(Array.from(many)).toEqual(few);
+    const pre: Preprocessing = { size: 112, mean: [127.5, 127.5, 127.5], std: [128, 128, 128], order: 'bgr', layout: 'nchw' };
+    const crops = await alignForRecognizer(img, faces, 'arcface5', pre);
+    const first = await alignForRecognizer(img, faces.slice(0, 3), 'arcface5', pre);
+    expect(Array.from(first)).toEqual(Array.from(crops.subarray(0, first.length)));
   });
 
   it('a face at the image edge gains no sharpness from the border', async () => {
