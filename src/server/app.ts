@@ -15,6 +15,8 @@ import { Metrics } from './metrics.js';
 import { collectOpenApi } from './openapi.js';
 import { InferenceQueue } from './queue.js';
 import { detectRoutes } from './routes/compreface/detect.js';
+import { embeddingsVerifyRoutes } from './routes/compreface/embeddings-verify.js';
+import { faceImageRoutes } from './routes/compreface/face-image.js';
 import { facesRoutes } from './routes/compreface/faces.js';
 import { recognizeRoutes } from './routes/compreface/recognize.js';
 import { subjectsRoutes } from './routes/compreface/subjects.js';
@@ -49,7 +51,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const keys = new ApiKeys(options.apiKeys);
   const owned = !(options.analyzer instanceof FaceAnalyzer);
   const analyzer = options.analyzer instanceof FaceAnalyzer ? options.analyzer : await FaceAnalyzer.create(options.analyzer ?? {});
-  const queue = new InferenceQueue(limits.concurrency, limits.queued);
+  const queue = new InferenceQueue(limits.concurrency, limits.queued, limits.inferenceTimeoutMs);
   const ctx: ServerContext = {
     faces: new FaceService(analyzer, queue, limits),
     collections: new Collections(options.dataDir, analyzer.recognizer.dim),
@@ -126,6 +128,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     subjectsRoutes(api, ctx);
     detectRoutes(api, ctx);
     verifyRoutes(api, ctx);
+    embeddingsVerifyRoutes(api, ctx);
+    faceImageRoutes(api, ctx);
   });
 
   // Draining: answers in flight close their connection, so a keep-alive client cannot hold

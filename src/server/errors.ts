@@ -17,6 +17,7 @@ export const CODES = {
   tooLarge: 4,
   busy: 5,
   unsupported: 6,
+  timeout: 7,  // an analysis ran over --inference-timeout (504)
   noFace: 28,  // CompreFace's "No face is found in the given image"
   internal: 0,
 } as const;

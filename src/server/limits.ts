@@ -19,8 +19,10 @@ export interface Limits {
   /** Analyses running at once (default 2) and waiting (default 64; beyond: 503 + Retry-After). */
   concurrency: number;
   queued: number;
-  /** Milliseconds a request may take from first byte to answer (default 30 s). */
+  /** Milliseconds a request may take to arrive, first byte to last (default 30 s). */
   requestTimeoutMs: number;
+  /** Milliseconds an analysis may wait for a slot (then 503) and, once started, run (then 504); 0: no limit (default 20 s). */
+  inferenceTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -32,11 +34,13 @@ export const DEFAULT_LIMITS: Limits = {
   concurrency: 2,
   queued: 64,
   requestTimeoutMs: 30_000,
+  inferenceTimeoutMs: 20_000,
 };
 
 const RANGES: Record<keyof Limits, [number, number]> = {
   bodyBytes: [1024, 2 ** 31 - 1], imagePixels: [1, 2 ** 31 - 1], jsonDepth: [2, 1000], facesPerImage: [1, 10000],
   embeddingsPerRequest: [1, 100000], concurrency: [1, 256], queued: [0, 1_000_000], requestTimeoutMs: [1000, 3_600_000],
+  inferenceTimeoutMs: [0, 3_600_000],
 };
 
 /** The defaults with `given` over them; RangeError/TypeError naming a bad one. */
