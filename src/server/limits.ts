@@ -58,16 +58,28 @@ export function resolveLimits(given: Partial<Limits> | undefined): Limits {
 /** Throws 400 when `text` (JSON) nests deeper than `max`; strings are skipped. O(n), no recursion. */
 export function assertJsonDepth(text: string, max: number): void {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++;  // backslash: skip the escaped character
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
+    if (c === 34) i = stringEnd(text, i);
     else if (c === 123 || c === 91) {
       if (++depth > max) throw badRequest(`JSON body: expected nesting of at most ${max} levels, got more`);
     } else if (c === 125 || c === 93) depth--;
+  }
+}
+
+/**
+ * The index of the quote closing the string opened at `open` (text.length if none): the next
+ * quote not escaped, i.e. after an even run of backslashes. indexOf jumps over a megabyte of
+ * base64 at memchr speed, where a per-character loop took ~40 ms.
+ */
+function stringEnd(text: string, open: number): number {
+  let i = open;
+  for (;;) {
+    i = text.indexOf('"', i + 1);
+    if (i < 0) return text.length;
+    let k = i - 1;
+    while (text.charCodeAt(k) === 92) k--;
+    if ((i - 1 - k) % 2 === 0) return i;
   }
 }
 
