@@ -57,7 +57,7 @@ describe('assertJsonDepth', () => {
   });
 });
 
-describe('imageField with base64', () => {
+describe('imageField', () => {
   // A real image's bytes are what sharp checks after decoding; here a 2x3 PNG.
   let png: Buffer;
   const field = (file: string) => imageField({ file }, 'file', 1000);
@@ -74,5 +74,17 @@ describe('imageField with base64', () => {
     for (const text of bad) {
       await expect(field(text).then(() => 'accepted', (e: { statusCode: number; message: string }) => [e.statusCode, e.message.split(':')[0]])).resolves.toEqual([400, 'file']);
     }
+  });
+
+  it('reads the size of JPEGs from their header and of other formats through sharp: 413 over the limit', async () => {
+    const sharp = (await import('sharp')).default;
+    const jpeg = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#456' } }).jpeg().toBuffer();
+    for (const [bytes, size] of [[jpeg, '40x30 = 1200'], [png, '2x3 = 6']] as const) {
+      const over = imageField({ file: bytes }, 'file', 5).then(() => 'accepted', (e: { statusCode: number; message: string }) => [e.statusCode, e.message]);
+      await expect(over).resolves.toEqual([413, `file: expected at most 5 pixels, got ${size}`]);
+      expect((await imageField({ file: bytes }, 'file', 1200)).equals(bytes)).toBe(true);
+    }
+    const notImage = imageField({ file: Buffer.from('GIF89a but not really') }, 'file', 1000).then(() => 'accepted', (e: { statusCode: number; message: string }) => [e.statusCode, e.message.slice(0, 31)]);
+    await expect(notImage).resolves.toEqual([400, 'file: expected an image (JPEG, ']);
   });
 });
