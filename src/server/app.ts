@@ -142,6 +142,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     if (closing) reply.header('connection', 'close');
   });
   app.addHook('onClose', async () => {
+    await queue.idle();  // an overrun answered 504 may still be running on the models
     await ctx.collections.closeAll();
     if (owned) await analyzer.dispose();
   });

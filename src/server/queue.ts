@@ -11,6 +11,7 @@ import { ApiError, CODES } from './errors.js';
 export class InferenceQueue {
   #running = 0;
   readonly #waiting: (() => void)[] = [];
+  #idle: (() => void)[] = [];
 
   constructor(readonly concurrency: number, readonly maxQueued: number, readonly timeoutMs = 0, readonly retryAfterSeconds = 1) {}
 
@@ -38,11 +39,20 @@ export class InferenceQueue {
     return this.timeoutMs > 0 ? this.#deadline(work) : work;
   }
 
+  /** Resolves once nothing runs or waits: overruns answered 504 included (close waits for it before freeing the models). */
+  idle(): Promise<void> {
+    if (this.depth === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
   // Hand the slot straight to the next waiter (the running count stays).
   #release(): void {
     const next = this.#waiting.shift();
-    if (next) next();
-    else this.#running--;
+    if (next) return next();
+    if (--this.#running === 0) {
+      for (const resolve of this.#idle) resolve();
+      this.#idle = [];
+    }
   }
 
   /** Resolves when a slot is handed over; rejects (and leaves the queue) after timeoutMs. */

@@ -76,6 +76,20 @@ describe('InferenceQueue', () => {
     expect(peak()).toBe(1);
   });
 
+  it('tells when nothing runs or waits any more, overruns included (close waits for it)', async () => {
+    const q = new InferenceQueue(1, 10, 20);
+    await q.idle();
+    let ended = false;
+    const over = outcome(q.run(async () => {
+      await sleep(80);
+      ended = true;
+    }));
+    expect(await over).toEqual({ status: 504, code: 7, retry: undefined });
+    expect(ended).toBe(false);
+    await q.idle();
+    expect([ended, q.depth]).toEqual([true, 0]);
+  });
+
   it('frees the slot when a job throws (synchronously or not) and passes the error on', async () => {
     const q = new InferenceQueue(1, 4, 1000);
     await expect(q.run(() => {
