@@ -3,8 +3,9 @@
 // process (FaceAnalyzer.analyze + FaceIndex.searchLabels, 2 photos in flight as the server's
 // queue runs them), interleaved round by round on the same photos; then latency percentiles at
 // 1, 8 and 32 concurrent clients, and a burst of 256 (every answer must be 200 or 503 with
-// Retry-After). The load loop is our own, in a worker thread (the HTTP client's work stays off
-// the server's event loop): bounded in requests and time, loopback only.
+// Retry-After). The load loop is our own, in a child process (the HTTP client's work stays off
+// the server's event loop and out of its CPU time), sending bodies encoded once (multipart, and JSON base64 as the
+// CompreFace SDK sends base64): bounded in requests and time, loopback only.
 // Photos: ../shared/data/deepface (those with a face) when present, else face-api's samples.
 //
 //   npm run build:ts && node bench/server.js [--rounds N] [--requests N]
@@ -12,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { fork } from 'node:child_process';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, fallback) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : fallback);
@@ -23,6 +24,9 @@ const files = fs.existsSync(sharedSet)
   ? fs.readdirSync(sharedSet).filter((f) => /\.(jpe?g|png|webp)$/i.test(f)).sort().map((f) => path.join(sharedSet, f))
   : [1, 2, 3, 4, 5, 6].map((n) => path.join(root, `node_modules/@vladmandic/face-api/demo/sample${n}.jpg`));
 const KEY = 'bench-key-0123456789';
+const RECOGNIZE = '/api/v1/recognition/recognize?prediction_count=1';
+// Parsed, authenticated and answered 404 before any analysis: the service's own cost per request.
+const NO_ANALYSIS = '/api/v1/recognition/faces/no-such-face/verify';
 const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
 const median = (xs) => quantile(xs, 0.5);
 
@@ -46,21 +50,37 @@ async function load(count, clients, job) {
 function recognize(url, bytes) {
   const form = new FormData();
   form.append('file', new Blob([bytes]));
-  return fetch(`${url}/api/v1/recognition/recognize?prediction_count=1`, { method: 'POST', headers: { 'x-api-key': KEY }, body: form });
+  return fetch(url + RECOGNIZE, { method: 'POST', headers: { 'x-api-key': KEY }, body: form });
 }
 
-if (!isMainThread) {
+/**
+ * The request body of each photo, encoded once: multipart (what FormData sends, with its
+ * content type) or JSON { file: base64 } (the CompreFace SDK's base64 form). Encoding per
+ * request would bill the load generator's work to the service on these shared cores.
+ */
+async function encodedBodies(photoBytes, mode) {
+  return Promise.all(photoBytes.map(async (b) => {
+    if (mode === 'json') return { body: Buffer.from(JSON.stringify({ file: b.toString('base64') })), type: 'application/json' };
+    const form = new FormData();
+    form.append('file', new Blob([b]));
+    const res = new Response(form);
+    return { body: Buffer.from(await res.arrayBuffer()), type: res.headers.get('content-type') };
+  }));
+}
+
+if (process.argv[2] === '--client') {
   // The HTTP clients: every request must be answered 200.
-  const { url, files: photoFiles, count, clients } = workerData;
-  const bytes = photoFiles.map((f) => fs.readFileSync(f));
+  const { url, files: photoFiles, count, clients, mode, route, status } = await new Promise((resolve) => process.once('message', resolve));
+  const bodies = await encodedBodies(photoFiles.map((f) => fs.readFileSync(f)), mode);
   const result = await load(count, clients, async (i) => {
-    const res = await recognize(url, bytes[i % bytes.length]);
-    if (res.status !== 200) throw new Error(`recognize: ${res.status} ${await res.text()}`);
+    const { body, type } = bodies[i % bodies.length];
+    const res = await fetch(url + route, { method: 'POST', headers: { 'x-api-key': KEY, 'content-type': type }, body });
+    if (res.status !== status) throw new Error(`${route}: ${res.status} ${await res.text()}`);
     await res.json();
   });
-  parentPort.postMessage(result);
+  process.send(result, () => process.exit(0));
 } else {
-  // The server and the in-process peer (loaded here only: the client worker needs neither).
+  // The server and the in-process peer (loaded here only: the client process needs neither).
   const { FaceAnalyzer } = await import('../dist/pipeline/face-analyzer.js');
   const { FaceIndex } = await import('../dist/gallery/face-index.js');
   const { createServer } = await import('../dist/server/app.js');
@@ -91,28 +111,56 @@ if (!isMainThread) {
     faces.forEach((f, j) => q.set(f.embedding, j * dim));
     return index.searchLabels(q, 1);
   });
-  /** `count` requests from `clients` HTTP clients in a worker thread. */
-  const overHttp = (count, clients) => new Promise((resolve, reject) => {
-    const w = new Worker(new URL(import.meta.url), { workerData: { url, files: photoFiles, count, clients } });
-    w.once('message', resolve);
-    w.once('error', reject);
+  /** `count` requests from `clients` HTTP clients in a child process; bodies multipart or JSON base64. */
+  const overHttp = (count, clients, mode = 'multipart', route = RECOGNIZE, status = 200) => new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), ['--client']);
+    child.once('message', resolve);
+    child.once('error', reject);
+    child.once('exit', (code) => code !== 0 && reject(new Error(`HTTP client exited ${code}`)));
+    child.send({ url, files: photoFiles, count, clients, mode, route, status });
   });
 
   // Warm-up, then interleaved rounds: the same photos through both paths.
   await load(photos.length, 2, inProcess);
   await overHttp(photos.length, 8);
-  const rates = { inProcess: [], http: [] };
+  // Each round: photos/s (wall, swings with the machine's load) and this process's CPU ms per
+  // photo (models + service, every thread; the HTTP clients are another process), which the
+  // load does not change much: on a dedicated host the rate follows the CPU per photo.
+  const rates = { inProcess: [], http: [], json: [] };
+  const cpu = { inProcess: [], http: [], json: [] };
+  const round = async (key, run) => {
+    const c0 = process.cpuUsage();
+    const { wall } = await run();
+    const c = process.cpuUsage(c0);
+    rates[key].push(photos.length / (wall / 1000));
+    cpu[key].push((c.user + c.system) / 1000 / photos.length);
+  };
   for (let r = 0; r < rounds; r++) {
-    rates.inProcess.push(photos.length / ((await load(photos.length, 2, inProcess)).wall / 1000));
-    rates.http.push(photos.length / ((await overHttp(photos.length, 8)).wall / 1000));
+    await round('inProcess', () => load(photos.length, 2, inProcess));
+    await round('http', () => overHttp(photos.length, 8));
+    await round('json', () => overHttp(photos.length, 8, 'json'));
   }
+  const ratio = (key) => `${(median(rates[key]) / median(rates.inProcess) * 100).toFixed(1)}% by rate, ${(median(cpu.inProcess) / median(cpu[key]) * 100).toFixed(1)}% by CPU`;
+  const perPhoto = (key) => `${median(rates[key]).toFixed(2)} photos/s, ${median(cpu[key]).toFixed(1)} CPU ms/photo`;
   const lines = [
     `machine: ${os.cpus()[0].model}, ${os.cpus().length} threads (shared with other work while measured)`,
     `photos: ${photos.length} with faces; ${rounds} interleaved rounds; medians`,
-    `in process (analyze + searchLabels, 2 in flight): ${median(rates.inProcess).toFixed(2)} photos/s`,
-    `HTTP POST /recognize (multipart, 8 clients):      ${median(rates.http).toFixed(2)} photos/s`,
-    `ratio HTTP / in process: ${(median(rates.http) / median(rates.inProcess) * 100).toFixed(1)}% (target >= 90%)`,
+    `in process (analyze + searchLabels, 2 in flight): ${perPhoto('inProcess')}`,
+    `HTTP POST /recognize (multipart, 8 clients):      ${perPhoto('http')}`,
+    `HTTP POST /recognize (JSON base64, 8 clients):    ${perPhoto('json')}`,
+    `HTTP / in process: multipart ${ratio('http')}; JSON ${ratio('json')} (target >= 90%)`,
   ];
+  // The service alone: the same bodies to a route that parses, authenticates and answers 404.
+  for (const mode of ['multipart', 'json']) {
+    const ms = [];
+    for (let r = 0; r < rounds; r++) {
+      const c0 = process.cpuUsage();
+      await overHttp(photos.length, 4, mode, NO_ANALYSIS, 404);
+      const c = process.cpuUsage(c0);
+      ms.push((c.user + c.system) / 1000 / photos.length);
+    }
+    lines.push(`service alone (${mode}, parse + auth + 404, no analysis): ${median(ms).toFixed(1)} CPU ms/request`);
+  }
   for (const clients of [1, 8, 32]) {
     const n = Math.max(requests, clients * 2);
     const { latencies, wall } = await overHttp(n, clients);

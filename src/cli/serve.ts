@@ -34,6 +34,8 @@ Options:
   --port <n>                   port (default 8000; 0 picks a free one)
   --concurrency <n>            analyses at once (default 2)
   --queue <n>                  analyses waiting before 503 + Retry-After (default 64)
+  --inference-timeout <ms>     an analysis not started within this is 503 + Retry-After,
+                               one running longer 504 (default 20000; 0: no limit)
   --log-level <level>          pino level: fatal, error, warn, info (default), debug, silent
   --model, --detector          models, as for 'facecore identify'
   -h, --help                   show this help`;
@@ -99,6 +101,7 @@ export const serveCommand: Command = {
     port: { type: 'string' },
     concurrency: { type: 'string' },
     queue: { type: 'string' },
+    'inference-timeout': { type: 'string' },
     'log-level': { type: 'string' },
     ...MODEL_OPTIONS,
   },
@@ -115,6 +118,11 @@ export const serveCommand: Command = {
     const host = (v.host as string | undefined) ?? '127.0.0.1';
     const level = (v['log-level'] as string | undefined) ?? 'info';
     const choice = modelChoice(v, (p) => path.resolve(ctx.cwd, p));
+    const limits = {
+      concurrency: intOption(v, 'concurrency', 2, 1, 64), queued: intOption(v, 'queue', 64, 0, 100000),
+      // Absent: the library's default (limits.ts).
+      ...(v['inference-timeout'] !== undefined && { inferenceTimeoutMs: intOption(v, 'inference-timeout', 0, 0, 3_600_000) }),
+    };
     const { createServer } = await import('../server/app.js');
     const app = await createServer({
       dataDir: v.data === undefined ? undefined : path.resolve(ctx.cwd, v.data as string),
@@ -122,7 +130,7 @@ export const serveCommand: Command = {
       route: route && { shards: route, timeoutMs: intOption(v, 'shard-timeout', 5000, 1, 600000) },
       apiKeys: keys,
       analyzer: { recognizer: choice.model, detector: choice.detector },
-      limits: { concurrency: intOption(v, 'concurrency', 2, 1, 64), queued: intOption(v, 'queue', 64, 0, 100000) },
+      limits,
       logger: { level },
     });
     await app.listen({ host, port });

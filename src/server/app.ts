@@ -15,6 +15,8 @@ import { Metrics } from './metrics.js';
 import { collectOpenApi } from './openapi.js';
 import { InferenceQueue } from './queue.js';
 import { detectRoutes } from './routes/compreface/detect.js';
+import { embeddingsVerifyRoutes } from './routes/compreface/embeddings-verify.js';
+import { faceImageRoutes } from './routes/compreface/face-image.js';
 import { facesRoutes } from './routes/compreface/faces.js';
 import { recognizeRoutes } from './routes/compreface/recognize.js';
 import { subjectsRoutes } from './routes/compreface/subjects.js';
@@ -77,7 +79,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const keys = new ApiKeys(options.apiKeys);
   const owned = !(options.analyzer instanceof FaceAnalyzer);
   const analyzer = options.analyzer instanceof FaceAnalyzer ? options.analyzer : await FaceAnalyzer.create(options.analyzer ?? {});
-  const queue = new InferenceQueue(limits.concurrency, limits.queued);
+  const queue = new InferenceQueue(limits.concurrency, limits.queued, limits.inferenceTimeoutMs);
   let collections: CollectionSource | undefined;
   // Every collection opens now: a locked or corrupt one (or an unreachable store) fails the start, not a request.
   try {
@@ -157,6 +159,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     detectRoutes(api, ctx);
     verifyRoutes(api, ctx);
     internalSearchRoutes(api, ctx);
+    embeddingsVerifyRoutes(api, ctx);
+    faceImageRoutes(api, ctx);
   });
 
   // Draining: answers in flight close their connection, so a keep-alive client cannot hold
@@ -169,6 +173,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     if (closing) reply.header('connection', 'close');
   });
   app.addHook('onClose', async () => {
+    await queue.idle();  // an overrun answered 504 may still be running on the models
     await ctx.collections.closeAll();
     if (owned) await analyzer.dispose();
   });

@@ -18,6 +18,7 @@ export const CODES = {
   busy: 5,
   unsupported: 6,
   unavailable: 7,  // a shard behind the router did not answer (src/store/router/)
+  timeout: 8,  // an analysis ran over --inference-timeout (504)
   noFace: 28,  // CompreFace's "No face is found in the given image"
   internal: 0,
 } as const;

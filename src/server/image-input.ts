@@ -3,13 +3,25 @@
 import { badRequest } from './errors.js';
 import { assertImagePixels } from './limits.js';
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/**
+ * `body` decoded, or undefined when it is not base64. Node's decoder skips characters outside
+ * the alphabet (and takes base64url's - and _), so a decoded length short of what the length
+ * promises means the text had some: one O(1) check instead of a regex over megabytes.
+ */
+function decodeBase64(body: string): Buffer | undefined {
+  if (body.length === 0 || body.length % 4 === 1) return undefined;
+  const pad = body.endsWith('==') ? 2 : body.endsWith('=') ? 1 : 0;
+  const bytes = Buffer.from(body, 'base64');
+  return bytes.length === Math.floor((body.length - pad) * 3 / 4) ? bytes : undefined;
+}
 
 function fromBase64(name: string, text: string): Buffer {
-  // A data: URL prefix and line breaks are tolerated; anything else not base64 is refused.
-  const body = text.replace(/^data:[\w/+.-]+;base64,/, '').replace(/\s+/g, '');
-  if (body.length === 0 || body.length % 4 === 1 || !BASE64.test(body)) throw badRequest(`${name}: expected a base64-encoded image, got a string that is not base64`);
-  return Buffer.from(body, 'base64');
+  // A data: URL prefix and line breaks are tolerated (the breaks on a second, slower try);
+  // anything else not base64 is refused.
+  const body = text.startsWith('data:') ? text.replace(/^data:[\w/+.-]+;base64,/, '') : text;
+  const bytes = decodeBase64(body) ?? decodeBase64(body.replace(/\s+/g, ''));
+  if (!bytes) throw badRequest(`${name}: expected a base64-encoded image, got a string that is not base64`);
+  return bytes;
 }
 
 /** The bytes of the image in `field` of a parsed body (multipart Buffer or base64 string), pixel-checked. */

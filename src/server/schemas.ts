@@ -7,7 +7,7 @@ export const subjectFilterSchema = { type: 'string', maxLength: 256, pattern: BA
 export const imageIdSchema = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' } as const;
 export const detProbSchema = { type: 'number', minimum: 0, maximum: 1, description: 'Minimum detection score of a face (0..1)' } as const;
 export const limitSchema = { type: 'integer', minimum: 0, maximum: 1000, default: 0, description: 'Faces answered per image, best first (0: all)' } as const;
-export const facePluginsSchema = { type: 'string', maxLength: 200, description: "Comma-separated; 'calculator' adds each face's embedding, 'landmarks' is always on; others are ignored" } as const;
+export const facePluginsSchema = { type: 'string', maxLength: 200, description: "Comma-separated; 'calculator' adds each face's embedding, 'pose' its pitch/roll/yaw, 'landmarks' is always on; others are ignored" } as const;
 export const statusSchema = { type: 'boolean', description: 'Add execution_time (ms) to each face' } as const;
 
 /** Shared wording for routes taking an image. */
@@ -25,5 +25,3 @@ export const faceQuerySchema = {
   type: 'object',
   properties: { limit: limitSchema, det_prob_threshold: detProbSchema, face_plugins: facePluginsSchema, status: statusSchema },
 } as const;
-
-export const wantsEmbedding = (plugins: string | undefined) => (plugins ?? '').split(',').map((s) => s.trim()).includes('calculator');

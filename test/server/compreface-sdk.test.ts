@@ -99,6 +99,10 @@ describe.skipIf(!hasShared).each(backends)('CompreFace API through @exadel/compr
     const d = await detection.detect(rel('img1.jpg'), {});
     expect(d.result).toHaveLength(1);
     expect(d.result[0].landmarks).toHaveLength(5);
+    // The plugin list CompreFace clients send: pose is offered, age, gender and mask are ignored.
+    const p = await detection.detect(rel('img1.jpg'), { face_plugins: 'landmarks,calculator,age,gender,pose,mask' });
+    expect(Object.keys(p.result[0]).sort()).toEqual(['box', 'embedding', 'landmarks', 'pose']);
+    expect(p.result[0].pose).toEqual({ pitch: expect.any(Number), roll: expect.any(Number), yaw: expect.any(Number) });
   }, 120_000);
 
   it('manages subjects: add, rename, delete, delete all', async () => {

@@ -40,6 +40,7 @@ const PATHS = [
   '/api/v1/recognition/embeddings/recognize', '/api/v1/recognition/subjects', '/api/v1/recognition/faces/delete', '/predict',
   '/api/v1/recognition/faces/..%2F..%2Fetc%2Fpasswd/verify', '/api/v1/recognition/faces/../../../etc/passwd',
   '/api/v1/recognition/subjects/%00', '/api/v1/recognition/subjects/..%2F..%2Fx', `/api/v1/recognition/faces/${'a'.repeat(5000)}`,
+  '/api/v1/recognition/embeddings/faces/abc/verify', '/api/v1/verification/embeddings/verify', '/api/v1/recognition/faces/..%2Fx/img',
 ];
 const QUERIES = ['', '?limit=1e308', '?limit=-1', '?det_prob_threshold=NaN', '?det_prob_threshold=2', '?prediction_count=99999999999999999999',
   '?page=-5&size=0', '?subject=', '?subject=%00', '?face_plugins=' + 'x'.repeat(1000), '?status=maybe', '?subject=a&subject=b', '?limit[]=1'];
@@ -57,7 +58,7 @@ function bodyFor(r: () => number, jpeg: Buffer): string | Buffer {
     case 5: return JSON.stringify({ file: randomBytes.toString('base64') });
     case 6: return JSON.stringify({ file: jpeg.subarray(0, Math.floor(jpeg.length * r())).toString('base64') });  // truncated JPEG
     case 7: return JSON.stringify({ embeddings: [[1e308, -1e308, 'x']] });
-    case 8: return JSON.stringify({ embeddings: [Array(128).fill(0)] });
+    case 8: return JSON.stringify(r() < 0.5 ? { embeddings: [Array(128).fill(0)] } : { source: Array(128).fill(1e-300), targets: [[NaN]] });
     case 9: return `--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n${jpeg.subarray(0, 300).toString('latin1')}`;  // truncated multipart
     case 10: return `--xyz\r\nContent-Disposition: form-data; name="entries"\r\n\r\n{"facial-recognition":{"detection":{"options":{"minScore":"high"}}}}\r\n--xyz--\r\n`;
     default: return JSON.stringify({ subject: 'x'.repeat(Math.floor(r() * 400)), source_image: 'AAAA', target_image: null });

@@ -27,6 +27,7 @@ describe.skipIf(!hasShared)('auth and limits', () => {
       ['POST', '/api/v1/recognition/recognize'], ['POST', '/api/v1/recognition/embeddings/recognize'], ['GET', '/api/v1/recognition/subjects'],
       ['POST', '/api/v1/recognition/subjects'], ['PUT', '/api/v1/recognition/subjects/a'], ['DELETE', '/api/v1/recognition/subjects/a'],
       ['DELETE', '/api/v1/recognition/subjects'], ['POST', '/api/v1/detection/detect'], ['POST', '/api/v1/verification/verify'],
+      ['POST', '/api/v1/recognition/embeddings/faces/abc/verify'], ['POST', '/api/v1/verification/embeddings/verify'], ['GET', '/api/v1/recognition/faces/abc/img'],
     ];
     for (const [method, path] of routes) {
       for (const headers of [{}, { 'x-api-key': 'not-a-key-at-all' }, { 'x-api-key': KEY.slice(0, -1) }] as Record<string, string>[]) {

@@ -25,6 +25,9 @@ describe('facecore serve options', () => {
     const c = capture();
     expect(await main(['serve', '--data', os.tmpdir(), '--api-key', 'abcdefgh12', '--port', '70000'], c)).toBe(2);
     expect(c.err().split('\n')[0] + '\n').toBe('facecore serve: --port: expected an integer in [0, 65535], got "70000"\n');
+    const d = capture();
+    expect(await main(['serve', '--data', os.tmpdir(), '--api-key', 'abcdefgh12', '--inference-timeout', '1.5'], d)).toBe(2);
+    expect(d.err().split('\n')[0] + '\n').toBe('facecore serve: --inference-timeout: expected an integer in [0, 3600000], got "1.5"\n');
   });
 
   it('gathers keys from flags, FACECORE_API_KEYS and a key file', () => {
@@ -56,8 +59,10 @@ describe('resolveLimits', () => {
     const { resolveLimits, DEFAULT_LIMITS } = await import('../../src/server/limits.js');
     expect(resolveLimits(undefined)).toEqual(DEFAULT_LIMITS);
     expect(resolveLimits({ queued: 0 }).queued).toBe(0);
+    expect(resolveLimits({ inferenceTimeoutMs: 0 }).inferenceTimeoutMs).toBe(0);
+    expect(() => resolveLimits({ inferenceTimeoutMs: -1 })).toThrow(/options\.limits\.inferenceTimeoutMs/);
     expect(() => resolveLimits({ concurrency: 0 })).toThrow(/options\.limits\.concurrency/);
     expect(() => resolveLimits({ bodyBytes: 1.5 } as never)).toThrow(/options\.limits\.bodyBytes/);
-    expect(() => resolveLimits({ speed: 1 } as never)).toThrow("options.limits: expected keys bodyBytes, imagePixels, jsonDepth, facesPerImage, embeddingsPerRequest, concurrency, queued, requestTimeoutMs, got 'speed'");
+    expect(() => resolveLimits({ speed: 1 } as never)).toThrow("options.limits: expected keys bodyBytes, imagePixels, jsonDepth, facesPerImage, embeddingsPerRequest, concurrency, queued, requestTimeoutMs, inferenceTimeoutMs, got 'speed'");
   });
 });

@@ -1,11 +1,12 @@
 // /api/v1/recognition/recognize (every face of an image against the collection's subjects)
 // and /api/v1/recognition/embeddings/recognize (the same for embeddings the client computed).
 import type { FastifyInstance } from 'fastify';
-import { badRequest, noFace } from '../../errors.js';
+import { noFace } from '../../errors.js';
 import type { ServerContext } from '../../context.js';
 import { imageField } from '../../image-input.js';
 import { faceQuerySchema, IMAGE_BODY, type FaceQuery } from '../../schemas.js';
 import { similarityOf } from '../../similarity.js';
+import { embeddingListSchema, embeddingRows } from './embedding-input.js';
 import { faceJson, pluginsVersions } from './face-json.js';
 
 const predictionCount = { type: 'integer', minimum: 1, maximum: 100, default: 1, description: 'Subjects answered per face, best first' } as const;
@@ -41,20 +42,12 @@ export function recognizeRoutes(app: FastifyInstance, ctx: ServerContext): void 
       querystring: { type: 'object', properties: { prediction_count: predictionCount } },
       body: {
         type: 'object', required: ['embeddings'],
-        properties: { embeddings: { type: 'array', minItems: 1, maxItems: ctx.limits.embeddingsPerRequest, items: { type: 'array', items: { type: 'number' }, maxItems: 4096 } } },
+        properties: { embeddings: embeddingListSchema(ctx.limits.embeddingsPerRequest) },
       },
     },
   }, async (req) => {
-    const dim = ctx.faces.dim;
     const rows = req.body.embeddings;
-    const vectors = new Float32Array(rows.length * dim);
-    rows.forEach((row, i) => {
-      if (row.length !== dim) throw badRequest(`embeddings[${i}]: expected ${dim} numbers (this server's model), got ${row.length}`);
-      let norm = 0;
-      for (const v of row) norm += v * v;
-      if (!(norm > 0) || !Number.isFinite(norm)) throw badRequest(`embeddings[${i}]: expected a finite non-zero vector`);
-      vectors.set(row, i * dim);
-    });
+    const vectors = embeddingRows('embeddings', rows, ctx.faces.dim);
     const subjects = await subjectsFor(req.apiKey, vectors, req.query.prediction_count ?? 1);
     return { result: rows.map((embedding, i) => ({ embedding, similarities: subjects[i] })) };
   });
