@@ -67,6 +67,8 @@ export const workerCommand: Command = {
       const redis = await connectQueue(url, (t) => out.warn(t));
       closers.push(() => redis.disconnect());
       const stopped = stopSignal();
+      // Models, store and Redis are up: jobs may start as soon as the worker exists.
+      out.line(`worker ready: queue ${name}, ${concurrency} at a time, ${label}`);
       const w = startEnrolWorker(enrolProcessor({ analyzer, sink, models, modelKey: key, modelName: label }), { connection: redis, queueName: name, concurrency, lockDurationMs, graceMs });
       closers.push(() => w.stop());
       const tag = (id: string | undefined, file: string) => `job ${(id ?? '').slice(0, 12)} ${printable(file)}`;
@@ -74,8 +76,6 @@ export const workerCommand: Command = {
       w.worker.on('completed', (job, r) => out.line(`${tag(job.id, job.data.file)}: ${r.faces === 0 ? 'no face' : r.added === 1 ? 'stored' : 'already stored'}`));
       w.worker.on('failed', (job, err) => out.warn(`${tag(job?.id, job?.data.file ?? '')}: ${err.message} (attempt ${job?.attemptsMade ?? '?'})`));
       w.worker.on('error', (err) => out.warn(`queue: ${err.message}`));
-      await w.worker.waitUntilReady();
-      out.line(`worker ready: queue ${name}, ${concurrency} at a time, ${label}`);
       const signal = await stopped;
       out.line(`${signal}: stopping (running jobs finish, or go back to the queue after ${graceMs / 1000} s)`);
       await w.stop();
