@@ -53,6 +53,10 @@ export {
 } from './gallery/face-index.js';
 export type { Gallery, GalleryFilter, GallerySearchOptions, GallerySearchLabelsOptions, GalleryAddOptions } from './gallery/gallery.js';
 export { CorruptIndexError, IndexLockedError } from './gallery/errors.js';
+export { PostgresStore, type StoreOptions, type StoredFace, type Change, type ChangeBatch, type FaceToAdd } from './store/postgres-store.js';
+export { PostgresGallery } from './store/postgres-gallery.js';
+export { ShardReplica, type ReplicaOptions } from './store/replica.js';
+export { shardOf, type ShardSlice } from './store/shard.js';
 export { decodeImage, DEFAULT_MAX_PIXELS, type DecodeOptions, type ImageInput, type RgbImage } from './image/decode.js';
 export { ModelSession, liveSessions, type SessionOptions, type GraphOptimization } from './models/session.js';
 export { Detector, loadDetectorModel, detectorFamily, type DetectorFamily, type DetectorLoadOptions } from './models/detectors/index.js';

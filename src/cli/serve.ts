@@ -6,15 +6,21 @@ import path from 'node:path';
 import type { Command, CliContext, ParsedArgs } from './command.js';
 import { MODEL_OPTIONS, modelChoice } from './models.js';
 import { UsageError } from './output.js';
+import type { StoreConfig } from '../server/store-collections.js';
+import { parseSlice } from '../store/shard.js';
 
 const USAGE = `Usage: facecore serve --data <dir> --api-key <key> [--api-key <key2> ...] [options]
+       facecore serve --store postgres://… [--shard i/n] --api-key <key> [options]
 
 Serves the CompreFace REST API v1 (/api/v1/...) and Immich's machine-learning API (/ping,
 /predict) over facecore's models. Each API key is its own face collection, stored under
 --data (file names are a hash of the key). See docs/server.md.
 
 Options:
-  --data <dir>                 where the collections live (created if missing; required)
+  --data <dir>                 where the collections live (created if missing; required without --store)
+  --store <url>                keep the collections in PostgreSQL (postgres://user:pass@host/db); this
+                               process searches a local copy kept in sync (docs/scale-out.md)
+  --shard <i/n>                with --store: search only slice i of n (faces by hash of their id)
   --api-key <key>              an API key (repeatable; at least 8 characters)
   --api-key-file <file>        API keys, one per line (# comments allowed)
                                (also: FACECORE_API_KEYS=key1,key2 in the environment)
@@ -34,12 +40,30 @@ function intOption(values: ParsedArgs['values'], name: string, fallback: number,
   return n;
 }
 
+function storeOption(values: ParsedArgs['values']): StoreConfig | undefined {
+  const url = values.store as string | undefined;
+  const shard = values.shard as string | undefined;
+  if (url === undefined) {
+    if (shard !== undefined) throw new UsageError('--shard: only with --store <url>');
+    return undefined;
+  }
+  if (values.data !== undefined) throw new UsageError('--data and --store: give one (files or PostgreSQL)');
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new UsageError(`--store: expected a postgres://… URL, got ${JSON.stringify(url)}`);
+  try {
+    return { url, ...(shard === undefined ? {} : { shard: parseSlice(shard) }) };
+  } catch (err) {
+    throw new UsageError(`--${(err as Error).message}`);
+  }
+}
+
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'HTTP service: CompreFace REST API + Immich ML API',
   usage: USAGE,
   options: {
     data: { type: 'string' },
+    store: { type: 'string' },
+    shard: { type: 'string' },
     'api-key': { type: 'string', multiple: true },
     'api-key-file': { type: 'string' },
     host: { type: 'string' },
@@ -51,7 +75,8 @@ export const serveCommand: Command = {
   },
   async run(args: ParsedArgs, ctx: CliContext): Promise<number> {
     const v = args.values;
-    if (!v.data) throw new UsageError('missing --data <dir>');
+    if (!v.data && !v.store) throw new UsageError('missing --data <dir>');
+    const store = storeOption(v);
     const { gatherApiKeys } = await import('../server/auth.js');
     const keyFile = v['api-key-file'] as string | undefined;
     const keys = gatherApiKeys((v['api-key'] as string[] | undefined) ?? [], process.env.FACECORE_API_KEYS, keyFile && path.resolve(ctx.cwd, keyFile));
@@ -62,7 +87,8 @@ export const serveCommand: Command = {
     const choice = modelChoice(v, (p) => path.resolve(ctx.cwd, p));
     const { createServer } = await import('../server/app.js');
     const app = await createServer({
-      dataDir: path.resolve(ctx.cwd, v.data as string),
+      dataDir: v.data === undefined ? undefined : path.resolve(ctx.cwd, v.data as string),
+      store,
       apiKeys: keys,
       analyzer: { recognizer: choice.model, detector: choice.detector },
       limits: { concurrency: intOption(v, 'concurrency', 2, 1, 64), queued: intOption(v, 'queue', 64, 0, 100000) },

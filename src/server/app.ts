@@ -6,7 +6,7 @@ import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { FaceAnalyzer, type FaceAnalyzerOptions } from '../pipeline/face-analyzer.js';
 import { ApiKeys } from './auth.js';
-import { Collections } from './collections.js';
+import { Collections, type CollectionSource } from './collections.js';
 import type { ServerContext } from './context.js';
 import { badRequest, toResponse } from './errors.js';
 import { FaceService } from './faces.js';
@@ -22,10 +22,13 @@ import { verifyRoutes } from './routes/compreface/verify.js';
 import { healthRoutes } from './routes/health.js';
 import { immichRoutes } from './routes/immich.js';
 import { webRoutes } from './routes/web.js';
+import type { StoreConfig } from './store-collections.js';
 
 export interface ServerOptions {
-  /** Directory of the collections (one FaceIndex per API key). */
-  dataDir: string;
+  /** Directory of the collections (one FaceIndex per API key); required without `store`. */
+  dataDir?: string;
+  /** Keep the collections in PostgreSQL instead, searching a local replica (docs/scale-out.md). */
+  store?: StoreConfig;
   apiKeys: readonly string[];
   /** An analyzer to use (not disposed on close), or options to create one. */
   analyzer?: FaceAnalyzer | FaceAnalyzerOptions;
@@ -43,6 +46,16 @@ declare module 'fastify' {
   }
 }
 
+async function openCollections(options: ServerOptions, analyzer: FaceAnalyzer): Promise<CollectionSource> {
+  const { dim, id } = analyzer.recognizer;
+  if (options.store) {
+    const { StoreCollections } = await import('./store-collections.js');
+    return StoreCollections.open(options.store, { dim, modelKey: id });
+  }
+  if (typeof options.dataDir !== 'string') throw new TypeError(`options.dataDir: expected a directory (or options.store), got ${typeof options.dataDir}`);
+  return new Collections(options.dataDir, dim);
+}
+
 /** Builds the service (models loaded, routes registered); call listen() on it, close() to drain and close indexes. */
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
   const limits: Limits = resolveLimits(options.limits);
@@ -50,21 +63,22 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const owned = !(options.analyzer instanceof FaceAnalyzer);
   const analyzer = options.analyzer instanceof FaceAnalyzer ? options.analyzer : await FaceAnalyzer.create(options.analyzer ?? {});
   const queue = new InferenceQueue(limits.concurrency, limits.queued);
-  const ctx: ServerContext = {
-    faces: new FaceService(analyzer, queue, limits),
-    collections: new Collections(options.dataDir, analyzer.recognizer.dim),
-    keys, limits, version,
-    metrics: new Metrics(() => queue.depth),
-  };
-
-  // Every collection opens now: a locked or corrupt one fails the start, not a request.
+  let collections: CollectionSource | undefined;
+  // Every collection opens now: a locked or corrupt one (or an unreachable store) fails the start, not a request.
   try {
-    await Promise.all(keys.list().map((k) => ctx.collections.get(k)));
+    collections = await openCollections(options, analyzer);
+    await Promise.all(keys.list().map((k) => collections!.get(k)));
   } catch (err) {
-    await ctx.collections.closeAll();
+    await collections?.closeAll();
     if (owned) await analyzer.dispose();
     throw err;
   }
+  const ctx: ServerContext = {
+    faces: new FaceService(analyzer, queue, limits),
+    collections,
+    keys, limits, version,
+    metrics: new Metrics(() => queue.depth),
+  };
 
   const app = Fastify({
     logger: options.logger ?? false,

@@ -1,13 +1,13 @@
 // What every route handler is given: the models, the collections, the limits.
 import type { ApiKeys } from './auth.js';
-import type { Collections } from './collections.js';
+import type { CollectionSource } from './collections.js';
 import type { FaceService } from './faces.js';
 import type { Limits } from './limits.js';
 import type { Metrics } from './metrics.js';
 
 export interface ServerContext {
   faces: FaceService;
-  collections: Collections;
+  collections: CollectionSource;
   keys: ApiKeys;
   limits: Limits;
   metrics: Metrics;

@@ -43,6 +43,7 @@ export interface ChangeBatch {
 }
 
 export const NOTIFY_CHANNEL = 'facecore_changes';
+const UNIQUE_VIOLATION = '23505';
 
 const CHANGES_SQL = `
   WITH h AS (SELECT seq AS head FROM facecore_head)
@@ -144,18 +145,22 @@ export class PostgresStore {
         }
       }
       if (rows.length === 0) return { result: { seq: head, added: 0 }, used: 0 };
-      await client.query('INSERT INTO subjects (collection_id, name) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING',
-        [collection, [...new Set(rows.map((r) => r.subject))]]);
-      // Every face write holds the head row, so this check cannot race another insert.
-      const { rows: [dup] } = await client.query<{ id: string }>('SELECT id FROM faces WHERE collection_id = $1 AND id = ANY($2::text[]) LIMIT 1',
-        [collection, rows.map((r) => r.id)]);
-      if (dup) throw new RangeError(`faces: id ${JSON.stringify(dup.id)} is already in the collection (remove it first)`);
-      await client.query(`
-        INSERT INTO faces (collection_id, id, subject, model_key, dim, embedding, meta, seq, shard_hash)
-        SELECT $1, t.id, t.subject, $2, $3, t.embedding, t.meta, $4 + t.n, t.shard_hash
-        FROM unnest($5::text[], $6::text[], $7::bytea[], $8::jsonb[], $9::bigint[]) WITH ORDINALITY AS t(id, subject, embedding, meta, shard_hash, n)`,
-      [collection, this.modelKey, this.dim, head, rows.map((r) => r.id), rows.map((r) => r.subject), rows.map((r) => r.bytes),
-        rows.map((r) => r.meta), rows.map((r) => shardHash(r.id))]);
+      // One statement (round trips are most of a write's time): the subjects, then the faces;
+      // the foreign key is checked at its end, when the subjects are there.
+      try {
+        await client.query(`
+          WITH new_subjects AS (INSERT INTO subjects (collection_id, name) SELECT $1, unnest($10::text[]) ON CONFLICT DO NOTHING)
+          INSERT INTO faces (collection_id, id, subject, model_key, dim, embedding, meta, seq, shard_hash)
+          SELECT $1, t.id, t.subject, $2, $3, t.embedding, t.meta, $4 + t.n, t.shard_hash
+          FROM unnest($5::text[], $6::text[], $7::bytea[], $8::jsonb[], $9::bigint[]) WITH ORDINALITY AS t(id, subject, embedding, meta, shard_hash, n)`,
+        [collection, this.modelKey, this.dim, head, rows.map((r) => r.id), rows.map((r) => r.subject), rows.map((r) => r.bytes),
+          rows.map((r) => r.meta), rows.map((r) => shardHash(r.id)), [...new Set(rows.map((r) => r.subject))]]);
+      } catch (err) {
+        const e = err as { code?: string; constraint?: string; detail?: string };
+        if (e.code !== UNIQUE_VIOLATION || e.constraint !== 'faces_pkey') throw err;
+        const id = /^Key \(collection_id, id\)=\(\d+, (.*)\) already exists\.$/s.exec(e.detail ?? '')?.[1];
+        throw new RangeError(`faces: id ${id === undefined ? '(one of them)' : JSON.stringify(id)} is already in the collection (remove it first)`);
+      }
       return { result: { seq: head + rows.length, added: rows.length }, used: rows.length };
     });
   }
@@ -300,7 +305,10 @@ export class PostgresStore {
         current = undefined;
         const retry = () => {
           if (stopped || this.#closed) return;
-          listen().then(async () => listener(await this.head()), () => setTimeout(retry, 500).unref());
+          listen().then(
+            () => this.head().then((head) => !stopped && !this.#closed && listener(head), () => undefined),
+            () => setTimeout(retry, 500).unref(),
+          );
         };
         setTimeout(retry, 200).unref();
       };
@@ -308,6 +316,10 @@ export class PostgresStore {
       client.on('end', lost);
       await client.connect();
       await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+      if (stopped || this.#closed) {
+        await client.end();
+        return;
+      }
       current = client;
       this.#listeners.add(client);
     };
@@ -349,15 +361,13 @@ export class PostgresStore {
     const client = await this.#pool.connect();
     let failed = false;
     try {
-      await client.query('BEGIN');
-      const { rows } = await client.query<{ seq: string }>('SELECT seq FROM facecore_head FOR UPDATE');
-      const head = Number(rows[0]!.seq);
+      // Several statements per round trip where none takes parameters (the numbers are ours).
+      const [, locked] = await client.query('BEGIN; SELECT seq FROM facecore_head FOR UPDATE') as unknown as pg.QueryResult<{ seq: string }>[];
+      const head = Number(locked!.rows[0]!.seq);
       const { result, used } = await job({ client, collection, head });
-      if (used > 0) {
-        await client.query('UPDATE facecore_head SET seq = $1', [head + used]);
-        await client.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, String(head + used)]);
-      }
-      await client.query('COMMIT');
+      const next = head + used;
+      if (!Number.isSafeInteger(next)) throw new RangeError(`store: sequence number ${next} is past 2^53`);
+      await client.query(used > 0 ? `UPDATE facecore_head SET seq = ${next}; SELECT pg_notify('${NOTIFY_CHANNEL}', '${next}'); COMMIT` : 'COMMIT');
       return result;
     } catch (err) {
       failed = true;

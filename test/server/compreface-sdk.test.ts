@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CompreFace } from '@exadel/compreface-js-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, hasPostgres } from '../helpers/postgres.js';
 import { hasShared } from '../helpers/shared.js';
 import { KEY, OTHER_KEY, photo, startServer, type Running } from './fixture.js';
 
@@ -14,11 +15,21 @@ const rel = (name: string) => `./${path.relative(process.cwd(), photo(name))}`;
 type Sdk = any;
 const status = (p: Promise<unknown>) => p.then(() => 200, (e: { response?: { status: number } }) => e.response?.status ?? -1);
 
-describe.skipIf(!hasShared)('CompreFace API through @exadel/compreface-js-sdk', () => {
+// The same API over both kinds of collections: files (--data) and PostgreSQL (--store).
+const backends: [string, () => Promise<Running>][] = [['files', () => startServer()]];
+if (hasPostgres) {
+  backends.push(['PostgreSQL', async () => {
+    const db = await createTestDatabase();
+    const server = await startServer({ store: { url: db.url } });
+    return { ...server, close: () => server.close().then(() => db.drop()) };
+  }]);
+}
+
+describe.skipIf(!hasShared).each(backends)('CompreFace API through @exadel/compreface-js-sdk (%s)', (_name, start) => {
   let server: Running;
   let sdk: Sdk;
   beforeAll(async () => {
-    server = await startServer();
+    server = await start();
     sdk = new CompreFace('http://127.0.0.1', server.port, {} as never);
   }, 120_000);
   afterAll(async () => server?.close());

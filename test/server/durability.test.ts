@@ -1,11 +1,12 @@
 // `facecore serve` as a process: a 2xx enrolment is durable (the server killed -9 right after
 // the answer still has the face on restart), and SIGTERM drains a request in flight, then exits 0.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildForChild } from '../helpers/child-build.js';
+import { serveChild, type ServeChild } from '../helpers/serve-child.js';
 import { hasShared } from '../helpers/shared.js';
 import { KEY, photo } from './fixture.js';
 
@@ -20,22 +21,10 @@ afterAll(() => {
 });
 
 /** Starts the server; resolves with its URL once pino logs the listening address. */
-function serve(dataDir: string): Promise<{ child: ChildProcess; url: string; log: () => string }> {
-  const child = spawn(process.execPath, [path.join(tree, 'src/cli/main.js'), 'serve', '--data', dataDir, '--port', '0'], {
-    env: { ...process.env, FACECORE_API_KEYS: KEY }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve({ child, url: m[1]!, log: () => out });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
-  });
+async function serve(dataDir: string): Promise<ServeChild> {
+  const served = await serveChild(tree, ['--data', dataDir], { FACECORE_API_KEYS: KEY });
+  children.push(served.child);
+  return served;
 }
 
 const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

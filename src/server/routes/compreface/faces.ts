@@ -24,11 +24,8 @@ export function facesRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const collection = await ctx.collections.get(req.apiKey);
     const image_id = randomUUID();
     const { subject } = req.query;
-    // 2xx only after the index's log record is fsynced (FaceIndex durability 'fsync').
-    await collection.exclusive(async () => {
-      await collection.index.add([image_id], face.embedding, { labels: [subject], meta: [{ added: Date.now() }] });
-      await collection.addSubject(subject);
-    });
+    // 2xx only once the face is durable (and searchable through this process).
+    await collection.addFace(image_id, subject, face.embedding, { added: Date.now() });
     reply.code(201);
     return { image_id, subject };
   });
@@ -49,9 +46,9 @@ export function facesRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const collection = await ctx.collections.get(req.apiKey);
     const { page, size } = req.query;
     const subject = req.query.subject || undefined;
-    const all = [...collection.index.entries()].filter((r) => subject === undefined || r.label === subject);
-    const faces = all.slice(page * size, (page + 1) * size).map((r) => ({ image_id: r.id, subject: r.label }));
-    return { faces, page_number: page, page_size: size, total_pages: Math.ceil(all.length / size), total_elements: all.length };
+    const { faces: found, total } = await collection.listFaces({ subject, offset: page * size, limit: size });
+    const faces = found.map((r) => ({ image_id: r.id, subject: r.subject }));
+    return { faces, page_number: page, page_size: size, total_pages: Math.ceil(total / size), total_elements: total };
   });
 
   app.delete<{ Querystring: { subject?: string } }>(BASE, {
@@ -59,40 +56,31 @@ export function facesRoutes(app: FastifyInstance, ctx: ServerContext): void {
   }, async (req) => {
     const collection = await ctx.collections.get(req.apiKey);
     const subject = req.query.subject || undefined;
-    const deleted = await collection.exclusive(async () => {
-      const ids = [...collection.index.entries()].filter((r) => subject === undefined || r.label === subject).map((r) => r.id);
-      return ids.length === 0 ? 0 : collection.index.remove(ids);
-    });
+    const deleted = await collection.deleteFaces(subject);
     return { deleted };
   });
 
   app.delete<{ Params: { image_id: string } }>(`${BASE}/:image_id`, { schema: { summary: 'Delete one face', params: idParams } }, async (req) => {
     const collection = await ctx.collections.get(req.apiKey);
     const { image_id } = req.params;
-    return collection.exclusive(async () => {
-      const rec = collection.index.get(image_id);
-      if (!rec) throw notFound(`image_id: no face ${image_id} in this collection`);
-      await collection.index.remove([image_id]);
-      return { image_id, subject: rec.label };
-    });
+    const gone = await collection.deleteFace(image_id);
+    if (!gone) throw notFound(`image_id: no face ${image_id} in this collection`);
+    return { image_id, subject: gone.subject };
   });
 
   app.post<{ Body: string[] }>(`${BASE}/delete`, {
     schema: { summary: 'Delete several faces by image_id', body: { type: 'array', maxItems: 1000, items: imageIdSchema } },
   }, async (req) => {
     const collection = await ctx.collections.get(req.apiKey);
-    return collection.exclusive(async () => {
-      const found = req.body.map((id) => collection.index.get(id)).filter((r) => r !== undefined);
-      if (found.length > 0) await collection.index.remove(found.map((r) => r.id));
-      return found.map((r) => ({ image_id: r.id, subject: r.label }));
-    });
+    const found = await collection.deleteFacesById(req.body);
+    return found.map((r) => ({ image_id: r.id, subject: r.subject }));
   });
 
   app.post<{ Params: { image_id: string }; Querystring: FaceQuery }>(`${BASE}/:image_id/verify`, {
     schema: { summary: 'Compare each face of an image with one stored face', description: IMAGE_BODY, params: idParams, querystring: faceQuerySchema },
   }, async (req) => {
     const collection = await ctx.collections.get(req.apiKey);
-    const rec = collection.index.get(req.params.image_id);
+    const rec = await collection.getFace(req.params.image_id);
     if (!rec) throw notFound(`image_id: no face ${req.params.image_id} in this collection`);
     const bytes = await imageField(req.body, 'file', ctx.limits.imagePixels);
     const { faces, ms } = await ctx.faces.faces(bytes, req.query.det_prob_threshold, req.query.limit);

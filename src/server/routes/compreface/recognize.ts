@@ -15,9 +15,7 @@ export function recognizeRoutes(app: FastifyInstance, ctx: ServerContext): void 
   async function subjectsFor(apiKey: string, vectors: Float32Array, k: number) {
     const collection = await ctx.collections.get(apiKey);
     const t = ctx.faces.verifyThreshold;
-    const n = vectors.length / ctx.faces.dim;
-    if (collection.index.size === 0) return Array.from({ length: n }, () => []);
-    const hits = await collection.index.searchLabels(vectors, k);
+    const hits = await collection.searchLabels(vectors, k);
     return hits.map((row) => row.map((h) => ({ subject: h.label, similarity: similarityOf(h.score, t) })));
   }
 

@@ -11,16 +11,13 @@ const subjectParams = { type: 'object', required: ['subject'], properties: { sub
 export function subjectsRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get(BASE, { schema: { summary: 'List subjects' } }, async (req) => {
     const collection = await ctx.collections.get(req.apiKey);
-    return { subjects: collection.subjects() };
+    return { subjects: await collection.listSubjects() };
   });
 
   app.post<{ Body: { subject: string } }>(BASE, { schema: { summary: 'Add a subject', body: subjectBody } }, async (req, reply) => {
     const collection = await ctx.collections.get(req.apiKey);
     const { subject } = req.body;
-    await collection.exclusive(async () => {
-      if (collection.hasSubject(subject)) throw new ApiError(400, CODES.badRequest, `subject: ${JSON.stringify(subject)} already exists`);
-      await collection.addSubject(subject);
-    });
+    if (!(await collection.createSubject(subject))) throw new ApiError(400, CODES.badRequest, `subject: ${JSON.stringify(subject)} already exists`);
     reply.code(201);
     return { subject };
   });
@@ -29,30 +26,20 @@ export function subjectsRoutes(app: FastifyInstance, ctx: ServerContext): void {
     schema: { summary: 'Rename a subject (merges into an existing one)', params: subjectParams, body: subjectBody },
   }, async (req) => {
     const collection = await ctx.collections.get(req.apiKey);
-    await collection.exclusive(async () => {
-      if (!collection.hasSubject(req.params.subject)) throw notFound(`subject: no subject ${JSON.stringify(req.params.subject)}`);
-      if (req.params.subject !== req.body.subject) await collection.renameSubject(req.params.subject, req.body.subject);
-    });
+    if (!(await collection.renameSubject(req.params.subject, req.body.subject))) throw notFound(`subject: no subject ${JSON.stringify(req.params.subject)}`);
     return { updated: true };
   });
 
   app.delete<{ Params: { subject: string } }>(`${BASE}/:subject`, { schema: { summary: 'Delete a subject and its faces', params: subjectParams } }, async (req) => {
     const collection = await ctx.collections.get(req.apiKey);
     const { subject } = req.params;
-    await collection.exclusive(async () => {
-      if (!collection.hasSubject(subject)) throw notFound(`subject: no subject ${JSON.stringify(subject)}`);
-      await collection.removeSubjects([subject]);
-    });
+    if (!(await collection.deleteSubject(subject))) throw notFound(`subject: no subject ${JSON.stringify(subject)}`);
     return { subject };
   });
 
   app.delete(BASE, { schema: { summary: 'Delete every subject and face' } }, async (req) => {
     const collection = await ctx.collections.get(req.apiKey);
-    const deleted = await collection.exclusive(async () => {
-      const n = collection.subjects().length;
-      await collection.removeSubjects(collection.subjects());
-      return n;
-    });
+    const deleted = await collection.deleteAllSubjects();
     return { deleted };
   });
 }
