@@ -71,10 +71,11 @@ export const workerCommand: Command = {
       out.line(`worker ready: queue ${name}, ${concurrency} at a time, ${label}`);
       const w = startEnrolWorker(enrolProcessor({ analyzer, sink, models, modelKey: key, modelName: label }), { connection: redis, queueName: name, concurrency, lockDurationMs, graceMs });
       closers.push(() => w.stop());
-      const tag = (id: string | undefined, file: string) => `job ${(id ?? '').slice(0, 12)} ${printable(file)}`;
-      w.worker.on('active', (job) => out.line(`${tag(job.id, job.data.file)}: started`));
-      w.worker.on('completed', (job, r) => out.line(`${tag(job.id, job.data.file)}: ${r.faces === 0 ? 'no face' : r.added === 1 ? 'stored' : 'already stored'}`));
-      w.worker.on('failed', (job, err) => out.warn(`${tag(job?.id, job?.data.file ?? '')}: ${err.message} (attempt ${job?.attemptsMade ?? '?'})`));
+      // Job data may be anything (another version, a hand-made job): never trust its shape here.
+      const tag = (job: { id?: string; data?: { file?: unknown } } | undefined) => `job ${(job?.id ?? '').slice(0, 12)} ${printable(String(job?.data?.file ?? ''))}`;
+      w.worker.on('active', (job) => out.line(`${tag(job)}: started`));
+      w.worker.on('completed', (job, r) => out.line(`${tag(job)}: ${r.faces === 0 ? 'no face' : r.added === 1 ? 'stored' : 'already stored'}`));
+      w.worker.on('failed', (job, err) => out.warn(`${tag(job)}: ${err.message} (attempt ${job?.attemptsMade ?? '?'})`));
       w.worker.on('error', (err) => out.warn(`queue: ${err.message}`));
       const signal = await stopped;
       out.line(`${signal}: stopping (running jobs finish, or go back to the queue after ${graceMs / 1000} s)`);
