@@ -5,7 +5,8 @@
 // back to the queue for another worker).
 import path from 'node:path';
 import type { Command, CliContext, ParsedArgs } from './command.js';
-import { MODEL_OPTIONS, MODEL_USAGE, modelChoice, modelKey, modelName, openAnalyzer } from './models.js';
+import { storeModelKey } from '../store/model-key.js';
+import { MODEL_OPTIONS, MODEL_USAGE, modelChoice, modelName, openAnalyzer } from './models.js';
 import { printable } from './output.js';
 import { connectQueue, openStore, positiveOption, QUEUE_CONNECTION_OPTIONS, QUEUE_CONNECTION_USAGE, queueArgs, storeUrl } from './queue-options.js';
 
@@ -61,21 +62,22 @@ export const workerCommand: Command = {
     const analyzer = await openAnalyzer(models);
     const closers: (() => Promise<unknown> | void)[] = [() => analyzer.dispose()];
     try {
-      const key = modelKey(analyzer), label = modelName(analyzer);
+      const key = storeModelKey(analyzer.recognizer), label = modelName(analyzer);
       const sink = await openStore(store, { dim: analyzer.recognizer.dim, modelKey: key });
       closers.push(() => sink.close());
       const redis = await connectQueue(url, (t) => out.warn(t));
       closers.push(() => redis.disconnect());
       const stopped = stopSignal();
+      // Models, store and Redis are up: jobs may start as soon as the worker exists.
+      out.line(`worker ready: queue ${name}, ${concurrency} at a time, ${label}`);
       const w = startEnrolWorker(enrolProcessor({ analyzer, sink, models, modelKey: key, modelName: label }), { connection: redis, queueName: name, concurrency, lockDurationMs, graceMs });
       closers.push(() => w.stop());
-      const tag = (id: string | undefined, file: string) => `job ${(id ?? '').slice(0, 12)} ${printable(file)}`;
-      w.worker.on('active', (job) => out.line(`${tag(job.id, job.data.file)}: started`));
-      w.worker.on('completed', (job, r) => out.line(`${tag(job.id, job.data.file)}: ${r.faces === 0 ? 'no face' : r.added === 1 ? 'stored' : 'already stored'}`));
-      w.worker.on('failed', (job, err) => out.warn(`${tag(job?.id, job?.data.file ?? '')}: ${err.message} (attempt ${job?.attemptsMade ?? '?'})`));
+      // Job data may be anything (another version, a hand-made job): never trust its shape here.
+      const tag = (job: { id?: string; data?: { file?: unknown } } | undefined) => `job ${(job?.id ?? '').slice(0, 12)} ${printable(String(job?.data?.file ?? ''))}`;
+      w.worker.on('active', (job) => out.line(`${tag(job)}: started`));
+      w.worker.on('completed', (job, r) => out.line(`${tag(job)}: ${r.faces === 0 ? 'no face' : r.added === 1 ? 'stored' : 'already stored'}`));
+      w.worker.on('failed', (job, err) => out.warn(`${tag(job)}: ${err.message} (attempt ${job?.attemptsMade ?? '?'})`));
       w.worker.on('error', (err) => out.warn(`queue: ${err.message}`));
-      await w.worker.waitUntilReady();
-      out.line(`worker ready: queue ${name}, ${concurrency} at a time, ${label}`);
       const signal = await stopped;
       out.line(`${signal}: stopping (running jobs finish, or go back to the queue after ${graceMs / 1000} s)`);
       await w.stop();

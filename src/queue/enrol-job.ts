@@ -31,7 +31,7 @@ export interface EnrolJobResult {
   /** Faces the store added on this run: 0 when an earlier run of the same job already stored it. */
   added: number;
   reason?: string;
-  /** The worker's model setup (modelKey() and embedding length): the store files faces under it. */
+  /** The worker's model setup (storeModelKey() and embedding length): the store files faces under it. */
   modelKey?: string;
   dim?: number;
 }

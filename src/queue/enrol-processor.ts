@@ -15,7 +15,7 @@ export interface EnrolProcessorOptions {
   sink: FaceSink;
   /** The --model/--detector this worker loaded (compared with what each job asks for). */
   models: EnrolJobData['models'];
-  /** modelKey() and modelName() of the loaded models, kept in each face's meta as `facecore enroll` does. */
+  /** storeModelKey() and modelName() of the loaded models, kept in each face's meta as `facecore enroll` does. */
   modelKey: string;
   modelName: string;
 }

@@ -44,8 +44,11 @@ export async function waitForJobs(queue: EnrolQueue, ids: readonly string[], opt
   const tally: JobTally = { total: ids.length, done: 0, completed: 0, failed: 0, active: 0, queued: 0, faces: 0, added: 0, noFace: 0, failures: [] };
   const pending = new Set(ids);
   const heard = new Set<string>();
+  // Read the event stream from its present end, fixed now: QueueEvents' default ('$', taken at
+  // its first read) would miss what happens between here and then.
+  const [last] = await options.connection.xrevrange(queue.keys.events!, '+', '-', 'COUNT', 1);
   const connection = options.connection.duplicate();
-  const events = new QueueEvents(queue.name, { connection, prefix: queue.opts.prefix });
+  const events = new QueueEvents(queue.name, { connection, prefix: queue.opts.prefix, lastEventId: last?.[0] ?? '0-0' });
   const hear = ({ jobId }: { jobId: string }) => {
     if (pending.has(jobId)) heard.add(jobId);
   };
@@ -56,7 +59,7 @@ export async function waitForJobs(queue: EnrolQueue, ids: readonly string[], opt
     let lastFullPass = -Infinity;
     for (;;) {
       options.signal?.throwIfAborted();
-      // Subscribed before the first pass: a job finishing in between is seen by one or the other.
+      // Listening from before the first pass: a job finishing in between is seen by one or the other.
       const full = performance.now() - lastFullPass >= (options.fullPassMs ?? 5000);
       const look = full ? [...pending] : [...heard];
       heard.clear();

@@ -1,5 +1,6 @@
 // The HTTP service: one fastify instance with its plugins (body parsers with limits, auth on
 // every collection route, metrics, errors in CompreFace's shape) and the route files.
+import { storeModelKey } from '../store/model-key.js';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import multipart from '@fastify/multipart';
@@ -55,19 +56,20 @@ declare module 'fastify' {
 }
 
 async function openCollections(options: ServerOptions, analyzer: FaceAnalyzer): Promise<CollectionSource> {
-  const { dim, id } = analyzer.recognizer;
+  const { dim } = analyzer.recognizer;
+  const modelKey = storeModelKey(analyzer.recognizer);
   if (options.route) {
     const router = new ShardRouter(options.route);
     if (!options.store) return new RoutedCollections(router, dim);
     // Writes go to the store; the router searches nothing itself, so its replica is the
     // thinnest slice there is (it only tells the router that the feed has passed a write).
     const { StoreCollections } = await import('./store-collections.js');
-    const store = await StoreCollections.open({ ...options.store, shard: { index: 0, count: 65536 } }, { dim, modelKey: id });
+    const store = await StoreCollections.open({ ...options.store, shard: { index: 0, count: 65536 } }, { dim, modelKey });
     return new RoutedCollections(router, dim, { collections: store, replica: store.replica });
   }
   if (options.store) {
     const { StoreCollections } = await import('./store-collections.js');
-    return StoreCollections.open(options.store, { dim, modelKey: id });
+    return StoreCollections.open(options.store, { dim, modelKey });
   }
   if (typeof options.dataDir !== 'string') throw new TypeError(`options.dataDir: expected a directory (or options.store), got ${typeof options.dataDir}`);
   return new Collections(options.dataDir, dim);

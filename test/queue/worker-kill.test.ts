@@ -9,7 +9,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRedis } from '../../src/queue/connection.js';
-import { enrolJobId, type EnrolJobData, type EnrolJobResult } from '../../src/queue/enrol-job.js';
+import { ENROL_JOB, ENROL_JOB_OPTIONS, enrolJobId, type EnrolJobData, type EnrolJobResult } from '../../src/queue/enrol-job.js';
 import { waitForJobs } from '../../src/queue/wait.js';
 import { PostgresStore } from '../../src/store/postgres-store.js';
 import { runIn } from '../cli/capture.js';
@@ -120,13 +120,17 @@ describe.skipIf(!(await hasRedis()) || !hasPostgres)('facecore worker processes 
     expect(c.lines).toContain('worker stopped');
     expect(await queue.getJobCounts('active', 'waiting', 'completed')).toEqual({ active: 0, waiting: 1, completed: 8 });
 
-    // Another worker takes the last; --wait follows it and counts the store.
+    // A job in another shape (a hand-made one): the worker fails it and goes on.
+    await queue.add(ENROL_JOB, { v: 1 } as EnrolJobData, { ...ENROL_JOB_OPTIONS, jobId: 'hand-made' });
+    // Another worker takes the rest; --wait follows this run's jobs and counts the store.
     const d = worker();
     const waited = await enroll('--wait', '--store', db.url);
     expect(waited.code).toBe(0);
     expect(waited.out).toMatch(/queued 0 new job\(s\) on .* \(9 photo\(s\) already queued or done/);
     expect(waited.out).toMatch(/done: 9 of 9 job\(s\) completed, 0 failed; 8 photo\(s\) with a face/);
     expect(waited.out).toMatch(/the collection holds 8 face\(s\) made with the workers' models/);
+    await d.waitFor(/^warning: job hand-made : job data \.apiKey: expected a non-empty string, got nothing \(attempt 1\)$/);
+    expect(await queue.getJobState('hand-made')).toBe('failed');
     d.child.kill('SIGTERM');
     expect((await d.exited).code).toBe(0);
   });
