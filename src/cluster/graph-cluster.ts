@@ -24,6 +24,8 @@ export interface GraphClusterOptions {
   minFaces?: number;
   /** Neighbours per face in the graph (default 20). */
   neighbours?: number;
+  /** How the graph scores the embeddings: 'f32' (default) or 'i8' (faster; see KnnGraphOptions.storage). */
+  storage?: 'f32' | 'i8';
   threads?: number;
   signal?: AbortSignal;
   /** Fraction done, in [0, 1]. */
@@ -273,9 +275,9 @@ export async function clusterEmbeddingsAsync(
   const linkage = assertOneOf('options.linkage', opts.linkage ?? 'average', GRAPH_LINKAGES);
   const minFaces = assertInteger('options.minFaces', opts.minFaces ?? 1, 1);
   const neighbours = assertInteger('options.neighbours', opts.neighbours ?? 20, 1, 1024);
-  const { signal, onProgress, threads } = options;
+  const { signal, onProgress, threads, storage } = options;
   const graph = await knnGraph(embeddings, dim, Math.max(neighbours, linkage === 'core' ? minFaces : 1), {
-    metric: 'cosine', threads, signal, onProgress: onProgress && ((f) => onProgress(0.9 * f)),
+    metric: 'cosine', threads, signal, storage, onProgress: onProgress && ((f) => onProgress(0.9 * f)),
     // Average linkage needs the below-threshold edges too: they are what stops a chain.
     minScore: linkage === 'average' ? undefined : threshold,
   });
