@@ -104,6 +104,16 @@ describe('clusterEmbeddingsAsync', () => {
     expect(await clusterEmbeddingsAsync(new Float32Array(0), 8, { threshold: 0.5 })).toEqual({ labels: new Int32Array(0), count: 0 });
   });
 
+  it("storage 'i8' gives the float32 partition on planted faces", async () => {
+    for (const linkage of ['average', 'core'] as const) {
+      const { x, truth } = faces(40, 6, 128, 1.0, 4);
+      const f32 = await clusterEmbeddingsAsync(x, 128, { threshold: 0.3, linkage, minFaces: 2 });
+      const i8 = await clusterEmbeddingsAsync(x, 128, { threshold: 0.3, linkage, minFaces: 2, storage: 'i8' });
+      expect(partition(i8.labels), linkage).toEqual(partition(f32.labels));
+      expect(clusteringScores(truth, i8.labels).bcubed.f).toBeGreaterThan(0.9);
+    }
+  });
+
   it('clusterGraph reads a graph built once (several thresholds, one search)', async () => {
     const { x } = faces(5, 4, 16, 0.6, 2);
     const graph = await knnGraph(x, 16, 19);
