@@ -68,6 +68,20 @@ describe('clusterEmbeddingsAsync', () => {
     }
   });
 
+  it('average linkage equals exact average linkage on components over 64 faces too (the heap path)', async () => {
+    for (const [seed, t] of [[5, 0.1], [6, 0.05]] as const) {
+      const { x } = faces(14, 8, 32, 1.2, seed);
+      const n = x.length / 32;
+      const single = await clusterEmbeddingsAsync(x, 32, { threshold: t, linkage: 'single', neighbours: n });
+      const largest = Math.max(...Array.from({ length: single.count }, (_, c) => single.labels.filter((l) => l === c).length));
+      expect(largest, 'a component larger than the dense path takes').toBeGreaterThan(64);
+      const got = await clusterEmbeddingsAsync(x, 32, { threshold: t, neighbours: n });
+      const want = clusterEmbeddings(x, 32, { threshold: t });
+      expect(partition(got.labels), `seed ${seed}`).toEqual(partition(want.labels));
+      expect(got.count).toBeGreaterThan(1);
+    }
+  });
+
   it('average linkage does not chain two people through one in-between face (single linkage does)', async () => {
     // Two tight groups on e1 and e2, and one face halfway: single linkage joins all three.
     const dim = 3, rows: number[][] = [];
