@@ -15,8 +15,8 @@
 namespace facecore {
 
 // Tiles of stored rows. The queries are float32 (normalised for cosine, as the rows were when
-// stored), and for int8 storage int16 codes with one scale per query. A k-NN graph passes the
-// decoded rows [row0, row1) of the same gallery as the queries.
+// stored), and for int8 storage int16 codes with one scale per query. The k-NN graph passes
+// rows [r0, n) as the rows and rows [r0, r1), in float32, as the queries.
 class StoredTiles {
  public:
   struct Scratch {
