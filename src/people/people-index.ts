@@ -17,7 +17,7 @@ import { PersonTable } from './person-table.js';
 export interface PeopleIndexOptions {
   /** Embedding length (needed to create the files). */
   dim?: number;
-  /** Mean cosine at or above which a face belongs to a person (0.35 suits MobileFaceNet; see docs/people.md). */
+  /** Mean cosine at or above which a face belongs to a person: the recogniser's `thresholds.group` (docs/people.md). */
   threshold: number;
   /** Faces a new person needs; fewer wait (personOf gives null). Default 1. */
   minFaces?: number;
