@@ -24,7 +24,7 @@ export interface KnnGraphOptions {
   storage?: 'f32' | 'i8';
   threads?: number;
   signal?: AbortSignal;
-  /** Called with the fraction of rows done, in [0, 1]. */
+  /** Called with the fraction of the work done, in [0, 1]. */
   onProgress?: (fraction: number) => void;
 }
 
@@ -90,7 +90,9 @@ export async function knnGraph(rows: KnnRows, dim: number, k: number, options?: 
   const control = new Int32Array(2); // [0] abort flag (JS writes), [1] rows done (native writes)
   const abort = () => Atomics.store(control, 0, 1);
   signal?.addEventListener('abort', abort, { once: true });
-  const poll = onProgress && n > 0 ? setInterval(() => onProgress(Atomics.load(control, 1) / n), PROGRESS_POLL_MS) : undefined;
+  // Rows [0, r) done means the pairs touching them, 1 - (1 - r/n)^2 of all: the self-join's work.
+  const workDone = () => 1 - (1 - Atomics.load(control, 1) / n) ** 2;
+  const poll = onProgress && n > 0 ? setInterval(() => onProgress(workDone()), PROGRESS_POLL_MS) : undefined;
   try {
     await native.knnGraphAsync({
       data, scales, storage: code, n, dim, k, metric: metricCode(opts.metric), minScore,
