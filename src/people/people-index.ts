@@ -191,8 +191,10 @@ export class PeopleIndex {
       const d = this.#faces.dim, ids: string[] = [];
       const x = new Float32Array(this.#faces.size * d);
       for (const e of this.#faces.entries()) x.set(e.vector, ids.push(e.id) * d - d);
+      // An int8 index is regrouped on int8 scores, as it is searched.
       const { labels } = await clusterEmbeddingsAsync(x, d, {
         threshold: this.#threshold, minFaces: this.#minFaces, signal: options.signal, onProgress: options.onProgress,
+        storage: this.#faces.storage === 'i8' ? 'i8' : 'f32',
       });
       const personOfGroup = this.#matchGroups(ids, labels);
       const assign = new Map<string, string | null>();
