@@ -2,7 +2,7 @@
 //   node bench/people.js photos      BCubed / pairwise F on the shared labelled photos (default models:
 //                                    YuNet + MobileFaceNet), batch and one face at a time
 //   node bench/people.js planted [n] planted 512-d clusters: clusterEmbeddingsAsync vs scikit-learn DBSCAN
-//   node bench/people.js scale [n]   n planted faces: time and peak memory of clusterEmbeddingsAsync
+//   node bench/people.js scale [n] [f32|i8]  n planted faces: time and peak memory of clusterEmbeddingsAsync
 //   node bench/people.js adds [n]    PeopleIndex incremental adds: faces/s per 10k block as the index grows
 //   node bench/people.js             all four at sizes that run in minutes (what `npm run bench people` does)
 // Needs `npx tsc -p tsconfig.build.json` first (imports dist/).
@@ -13,18 +13,15 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const shared = process.env.FACECORE_SHARED ?? path.resolve(root, '../shared');
-const PHOTO_CACHE = '/tmp/facecore-people-photos.json';
+const PHOTO_CACHE = '/tmp/facecore-people-photos-defaults.json';
 
-/** The shared labelled photos' main-face embeddings, cached (identity, file, embedding). */
+/** The shared labelled photos' main-face embeddings with the shipped default models (YuNet-n +
+ * MobileFaceNet, as `facecore cluster` runs them), cached (identity, file, embedding). */
 export async function photoEmbeddings() {
   if (fs.existsSync(PHOTO_CACHE)) return JSON.parse(fs.readFileSync(PHOTO_CACHE, 'utf8'));
   const { FaceAnalyzer, decodeImage } = await import('../dist/index.js');
   const { mainFace } = await import('../dist/cli/models.js');
-  const analyzer = await FaceAnalyzer.create({
-    detector: path.join(shared, 'models/yunet_s_dynamic.onnx'),
-    recognizer: path.join(shared, 'models/mobilefacenet.onnx'),
-    detection: { pad: 'auto' },
-  });
+  const analyzer = await FaceAnalyzer.create();
   const out = [];
   for (const source of fs.readdirSync(path.join(shared, 'data'))) {
     const labels = path.join(shared, 'data', source, 'labels.csv');
@@ -61,9 +58,9 @@ async function photos() {
   const dim = faces[0].embedding.length, x = new Float32Array(faces.length * dim);
   faces.forEach((f, i) => x.set(f.embedding, i * dim));
   const truth = faces.map((f) => f.identity);
-  console.log(`${faces.length} faces of ${new Set(truth).size} identities (YuNet s + MobileFaceNet, main face per photo)\n`);
-  console.log('| threshold | average: BCubed F / pairwise F / people | single | core (minFaces 2) | PeopleIndex one at a time | same, shuffled |');
-  console.log('|---|---|---|---|---|---|');
+  console.log(`${faces.length} faces of ${new Set(truth).size} identities (shipped defaults YuNet-n + MobileFaceNet, main face per photo)\n`);
+  console.log('| threshold | average: BCubed F / pairwise F / people | average, i8 | single | core (minFaces 2) | PeopleIndex one at a time | same, shuffled |');
+  console.log('|---|---|---|---|---|---|---|');
   const cell = (labels) => {
     const s = clusteringScores(truth, labels);
     return `${fmt(s.bcubed.f)} / ${fmt(s.pairwise.f)} / ${s.clusters}`;
@@ -85,10 +82,10 @@ async function photos() {
     const j = seed % (i + 1);
     [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
   }
-  for (const t of [0.25, 0.3, 0.35, 0.4, 0.45, 0.5]) {
+  for (const t of [0.2, 0.25, 0.27, 0.3, 0.35, 0.4, 0.45, 0.5]) {
     const row = [t];
-    for (const [linkage, minFaces] of [['average', 1], ['single', 1], ['core', 2]]) {
-      row.push(cell((await clusterEmbeddingsAsync(x, dim, { threshold: t, linkage, minFaces })).labels));
+    for (const [linkage, minFaces, storage] of [['average', 1, 'f32'], ['average', 1, 'i8'], ['single', 1], ['core', 2]]) {
+      row.push(cell((await clusterEmbeddingsAsync(x, dim, { threshold: t, linkage, minFaces, storage })).labels));
     }
     row.push(cell(await oneByOne(t, ordered)), cell(await oneByOne(t, shuffled)));
     console.log(`| ${row.join(' | ')} |`);
@@ -149,8 +146,8 @@ async function plantedVsDbscan(n) {
   const { clusterEmbeddingsAsync, clusteringScores } = await lib();
   const dim = 512, { x, truth } = planted(n, dim);
   console.log(`planted: n = ${n}, dim ${dim}, ${new Set(truth).size} identities; 2 threads each; rounds interleaved\n`);
-  console.log('| method | threshold | seconds (best of rounds) | BCubed F | pairwise F | clusters |');
-  console.log('|---|---|---|---|---|---|');
+  console.log('| method | threshold | seconds (best of rounds) | speed vs sklearn | BCubed F | pairwise F | clusters |');
+  console.log('|---|---|---|---|---|---|---|');
   const rows = new Map();
   const note = (name, t, seconds, labels) => {
     const s = clusteringScores(truth, labels);
@@ -159,39 +156,44 @@ async function plantedVsDbscan(n) {
   };
   for (let round = 0; round < 2; round++) {
     for (const t of [0.3]) {
-      let t0 = performance.now();
-      const avg = await clusterEmbeddingsAsync(x, dim, { threshold: t, threads: 2 });
-      note('facecore average (k = 20)', t, (performance.now() - t0) / 1000, avg.labels);
-      t0 = performance.now();
-      const core = await clusterEmbeddingsAsync(x, dim, { threshold: t, linkage: 'core', minFaces: 2, threads: 2 });
-      note('facecore core, minFaces 2 (= DBSCAN)', t, (performance.now() - t0) / 1000, core.labels);
+      for (const storage of ['f32', 'i8']) {
+        let t0 = performance.now();
+        const avg = await clusterEmbeddingsAsync(x, dim, { threshold: t, threads: 2, storage });
+        note(`facecore average (k = 20), ${storage}`, t, (performance.now() - t0) / 1000, avg.labels);
+        t0 = performance.now();
+        const core = await clusterEmbeddingsAsync(x, dim, { threshold: t, linkage: 'core', minFaces: 2, threads: 2, storage });
+        note(`facecore core, minFaces 2 (= DBSCAN), ${storage}`, t, (performance.now() - t0) / 1000, core.labels);
+      }
       const db = await dbscan(x, n, dim, t, 2);
       note('sklearn DBSCAN brute cosine, min_samples 2', t, db.seconds, db.labels);
     }
   }
+  const sklearn = [...rows.values()].at(-1).seconds;
   for (const r of rows.values()) {
-    console.log(`| ${r.name} | ${r.t} | ${fmt(r.seconds, 2)} | ${fmt(r.s.bcubed.f)} | ${fmt(r.s.pairwise.f)} | ${r.s.clusters} |`);
+    console.log(`| ${r.name} | ${r.t} | ${fmt(r.seconds, 2)} | ${fmt(sklearn / r.seconds, 1)}x | ${fmt(r.s.bcubed.f)} | ${fmt(r.s.pairwise.f)} | ${r.s.clusters} |`);
   }
 }
 
-async function scale(n) {
+async function scale(n, storage = 'f32') {
   const { clusterEmbeddingsAsync, clusteringScores } = await lib();
   const dim = 512, { x, truth } = planted(n, dim);
   global.gc?.();
   const base = process.memoryUsage().rss;
   let peak = base;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
-  const t0 = performance.now();
+  const t0 = performance.now(), cpu0 = process.cpuUsage();
   let last = 0;
   const r = await clusterEmbeddingsAsync(x, dim, {
-    threshold: 0.3, threads: 2,
+    threshold: 0.3, threads: 2, storage,
     onProgress: (f) => { if (f - last >= 0.1) (last = f), process.stderr.write(`  ${Math.round(100 * f)}% at ${((performance.now() - t0) / 1000).toFixed(1)} s\n`); },
   });
   const seconds = (performance.now() - t0) / 1000;
+  // CPU seconds of this process / threads: what the wall time would be with the cores to itself.
+  const cpu = process.cpuUsage(cpu0), cpuPerThread = (cpu.user + cpu.system) / 1e6 / 2;
   clearInterval(timer);
   peak = Math.max(peak, process.memoryUsage().rss);
   const s = clusteringScores(truth, r.labels);
-  console.log(`| ${n} | ${fmt(seconds, 1)} | ${fmt((peak - base) / 2 ** 20, 0)} MiB | ${fmt(s.bcubed.f)} | ${fmt(s.pairwise.f)} |`);
+  console.log(`| ${n} | ${storage} | ${fmt(seconds, 1)} | ${fmt(cpuPerThread, 1)} | ${fmt((peak - base) / 2 ** 20, 0)} MiB | ${fmt(s.bcubed.f)} | ${fmt(s.pairwise.f)} |`);
 }
 
 async function adds(n, batch = 1000) {
@@ -220,14 +222,14 @@ if (mode === undefined || mode.startsWith('--')) {
   // `npm run bench people`: every part at a size that runs in minutes.
   if (fs.existsSync(path.join(shared, 'data'))) await photos();
   await plantedVsDbscan(5000);
-  console.log('\n| n | seconds | extra peak RSS | BCubed F | pairwise F |\n|---|---|---|---|---|');
+  console.log('\n| n | storage | seconds | CPU s / 2 threads | extra peak RSS | BCubed F | pairwise F |\n|---|---|---|---|---|---|---|');
   await scale(20000);
   await adds(30000);
 }
 if (mode === 'photos') await photos();
 if (mode === 'planted') await plantedVsDbscan(Number(process.argv[3] ?? 20000));
 if (mode === 'scale') {
-  console.log('| n | seconds | extra peak RSS | BCubed F | pairwise F |\n|---|---|---|---|---|');
-  await scale(Number(process.argv[3] ?? 100000));
+  console.log('| n | storage | seconds | CPU s / 2 threads | extra peak RSS | BCubed F | pairwise F |\n|---|---|---|---|---|---|---|');
+  await scale(Number(process.argv[3] ?? 100000), process.argv[4] ?? 'f32');
 }
 if (mode === 'adds') await adds(Number(process.argv[3] ?? 200000));

@@ -48,7 +48,8 @@ export interface NativeAddon {
   /** The exact k-NN graph of n stored rows (see native/addon/knn_binding.cc for the options). */
   knnGraphAsync(options: {
     data: Float32Array | Uint16Array | Int8Array; scales: Float32Array; storage: number; n: number; dim: number; k: number;
-    metric: number; minScore: number; threads: number; outIndices: Int32Array; outScores: Float32Array; control: Int32Array;
+    metric: number; minScore: number; threads: number; scoreAsInt8?: boolean; outIndices: Int32Array; outScores: Float32Array;
+    control: Int32Array;
   }): Promise<void>;
   /** Builds StringIndex's table for `count` NUL-terminated UTF-8 ids: count, a repeated id's index, or -1. */
   galleryIdTable(args: { bytes: Uint8Array; count: number; table: Int32Array }): number;

@@ -23,6 +23,7 @@ struct KnnJob {
   int32_t* out_indices = nullptr;
   float* out_scores = nullptr;
   int threads = 1;
+  bool as_i8 = false;  // float32 rows scored as int8
   int32_t* control = nullptr;
   KnnStatus status = KnnStatus::kOk;
 
@@ -30,7 +31,9 @@ struct KnnJob {
     // int32 slots of a JS typed array, read and written as lock-free atomics of the same layout.
     static_assert(sizeof(std::atomic<int32_t>) == sizeof(int32_t) && std::atomic<int32_t>::is_always_lock_free);
     KnnControl c{reinterpret_cast<const std::atomic<int32_t>*>(control), reinterpret_cast<std::atomic<int32_t>*>(control + 1)};
-    status = knn_graph(rows, k, metric, min_score, out_indices, out_scores, threads, c);
+    status = as_i8 ? knn_graph_i8(static_cast<const float*>(rows.data), rows.n, rows.dim, k, metric, min_score,
+                                  out_indices, out_scores, threads, c)
+                   : knn_graph(rows, k, metric, min_score, out_indices, out_scores, threads, c);
   }
   // An abort is not a failure here: the TS layer sees its own flag and rejects with the signal's reason.
   std::string failure() const {
@@ -46,7 +49,8 @@ const void* rows_data(const Options& o, Storage s, size_t need) {
   return o.array<int8_t>("data", need).data;
 }
 
-// knnGraphAsync({ data, scales, storage, n, dim, k, metric, minScore, threads, outIndices, outScores, control })
+// knnGraphAsync({ data, scales, storage, n, dim, k, metric, minScore, threads, scoreAsInt8, outIndices, outScores,
+//                 control })
 Napi::Value KnnGraphAsync(const Napi::CallbackInfo& info) {
   const Options o(info, "knnGraphAsync");
   auto job = std::make_unique<KnnJob>();
@@ -60,6 +64,10 @@ Napi::Value KnnGraphAsync(const Napi::CallbackInfo& info) {
   job->metric = o.size("metric", 0, 1) == 0 ? Metric::kDot : Metric::kCosine;
   job->min_score = o.floor_or("minScore", -INFINITY);  // -Infinity keeps all
   job->threads = static_cast<int>(o.size("threads", 1, 1024));
+  job->as_i8 = o.has("scoreAsInt8") && o.flag("scoreAsInt8");
+  if (job->as_i8 && r.storage != Storage::kF32)
+    throw_range(o.env(), "scoreAsInt8: expected float32 rows (storage 0), got storage " +
+                             std::to_string(static_cast<int>(r.storage)));
   const size_t kk = r.n == 0 ? 0 : std::min(job->k, r.n - 1);
   job->out_indices = o.array<int32_t>("outIndices", r.n * kk).data;
   job->out_scores = o.array<float>("outScores", r.n * kk).data;

@@ -54,7 +54,9 @@ KnnStatus run(const StoredRows& rows, size_t k, float min_score, int threads, st
 }
 
 TEST(KnnGraph, Float32MatchesBruteForceWithTiesDuplicatesAndSelfExcluded) {
-  const size_t shapes[][2] = {{0, 3}, {1, 3}, {2, 1}, {5, 10}, {40, 3}, {300, 7}, {1500, 2}, {2100, 12}};
+  // n < k, k = 1 (top-1 state), k >= 100 (reservoir state), odd n, several chunks of rows.
+  const size_t shapes[][2] = {{0, 3}, {1, 3}, {2, 1}, {5, 10}, {40, 3}, {300, 7}, {1500, 2}, {2100, 12},
+                              {7, 200}, {1031, 1}, {333, 120}};
   for (size_t dim : {1, 5, 64, 129})
     for (auto [n, k] : shapes) {
       auto x = rows_with_duplicates(n, dim, 31 + n + dim);
@@ -64,7 +66,7 @@ TEST(KnnGraph, Float32MatchesBruteForceWithTiesDuplicatesAndSelfExcluded) {
       ref_knn(x, n, dim, k, kNegInf, &want_idx, &want_sc);
       for (Isa isa : testing::supported_isas()) {
         testing::IsaScope scope(isa);
-        for (int threads : {1, 3}) {
+        for (int threads : {1, 2, 3, 8}) {
           ASSERT_EQ(run(rows, k, kNegInf, threads, &idx, &sc), KnnStatus::kOk);
           ASSERT_EQ(idx, want_idx) << isa_name(isa) << " dim=" << dim << " n=" << n << " k=" << k;
           ASSERT_EQ(sc, want_sc);
@@ -130,6 +132,42 @@ TEST(KnnGraph, Int8RowsFindNeighboursWithinQuantisationError) {
     }
 }
 
+TEST(KnnGraph, Float32RowsScoredAsInt8FindNeighboursWithinQuantisationError) {
+  // knn_graph_i8: the rows are normalised and quantised inside; every listed neighbour's exact
+  // cosine must be within the quantisation error of the exact k-th best cosine.
+  const size_t n = 1300, dim = 48, k = 6;
+  auto x = testing::random_rows(n, dim, 21);
+  std::vector<float> unit(x);
+  for (size_t i = 0; i < n; ++i) {
+    double norm = 0;
+    for (size_t c = 0; c < dim; ++c) norm += double(x[i * dim + c]) * x[i * dim + c];
+    for (size_t c = 0; c < dim; ++c) unit[i * dim + c] = float(x[i * dim + c] / std::sqrt(norm));
+  }
+  std::vector<int32_t> want_idx, idx(n * k);
+  std::vector<float> want_sc, sc(n * k);
+  ref_knn(unit, n, dim, k, kNegInf, &want_idx, &want_sc);
+  for (Isa isa : testing::supported_isas()) {
+    testing::IsaScope scope(isa);
+    for (int threads : {1, 3}) {
+      ASSERT_EQ(knn_graph_i8(x.data(), n, dim, k, Metric::kCosine, kNegInf, idx.data(), sc.data(), threads),
+                KnnStatus::kOk);
+      for (size_t i = 0; i < n; ++i)
+        for (size_t r = 0; r < k; ++r) {
+          const int32_t j = idx[i * k + r];
+          ASSERT_GE(j, 0);
+          ASSERT_NE(j, static_cast<int32_t>(i));
+          double exact = 0;
+          for (size_t c = 0; c < dim; ++c) exact += double(unit[i * dim + c]) * unit[j * dim + c];
+          ASSERT_NEAR(sc[i * k + r], exact, 0.02) << isa_name(isa) << " row " << i;
+          ASSERT_GE(exact, want_sc[i * k + r] - 0.04) << isa_name(isa) << " row " << i;
+        }
+    }
+  }
+  x[5 * dim + 3] = std::numeric_limits<float>::infinity();
+  EXPECT_EQ(knn_graph_i8(x.data(), n, dim, k, Metric::kCosine, kNegInf, idx.data(), sc.data(), 2),
+            KnnStatus::kNonFinite);
+}
+
 TEST(KnnGraph, ReportsProgressAndStopsWhenAborted) {
   const size_t n = 3 * kKnnChunkRows + 5, dim = 8;
   auto x = testing::random_rows(n, dim, 3);
@@ -147,12 +185,15 @@ TEST(KnnGraph, ReportsProgressAndStopsWhenAborted) {
 }
 
 TEST(KnnGraph, NonFiniteRowIsReported) {
-  auto x = testing::random_rows(50, 4, 1);
-  x[17] = std::numeric_limits<float>::quiet_NaN();
-  StoredRows rows{Storage::kF32, x.data(), nullptr, 50, 4, nullptr};
-  std::vector<int32_t> idx;
-  std::vector<float> sc;
-  EXPECT_EQ(run(rows, 3, kNegInf, 2, &idx, &sc), KnnStatus::kNonFinite);
+  // In the first chunk, and in a later one (the row is then a gallery row before it is a query).
+  for (size_t bad : {17, 1500 * 4 + 1}) {
+    auto x = testing::random_rows(1600, 4, 1);
+    x[bad] = std::numeric_limits<float>::quiet_NaN();
+    StoredRows rows{Storage::kF32, x.data(), nullptr, 1600, 4, nullptr};
+    std::vector<int32_t> idx;
+    std::vector<float> sc;
+    EXPECT_EQ(run(rows, 3, kNegInf, 2, &idx, &sc), KnnStatus::kNonFinite) << bad;
+  }
 }
 
 }  // namespace

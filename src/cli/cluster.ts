@@ -9,11 +9,8 @@ import type { FaceAnalyzer } from '../pipeline/face-analyzer.js';
 import { contactSheetHtml, type SheetFace } from '../people/contact-sheet.js';
 import type { Command, CliContext, ParsedArgs } from './command.js';
 import { eachLimited, photosUnder } from './files.js';
-import { facesInFile, MODEL_OPTIONS, MODEL_USAGE, modelChoice, modelName, openAnalyzer, round4 } from './models.js';
+import { facesInFile, MODEL_OPTIONS, MODEL_USAGE, modelChoice, modelName, openAnalyzer, round4, thresholdOption } from './models.js';
 import { CliError, UsageError } from './output.js';
-
-/** Measured on the shared labelled photos (docs/people.md): the plateau of best BCubed F. */
-export const DEFAULT_CLUSTER_THRESHOLD = 0.35;
 
 const USAGE = `Usage: facecore cluster <dir|index.fci> --out <people.json> [options]
 
@@ -25,7 +22,8 @@ least --threshold on average.
 Options:
   --out <file>                 people as JSON (required)
   --html <file>                a contact sheet: each person's aligned face crops (photo folders)
-  --threshold <cosine>         group threshold (default ${DEFAULT_CLUSTER_THRESHOLD}, measured for MobileFaceNet)
+  --threshold <cosine>         group threshold (default: the recogniser's calibrated group threshold;
+                               for an index file, the default recogniser's)
   --min-faces <n>              people with fewer faces are left unassigned (default 1)
 ${MODEL_USAGE.split('\n').slice(0, 2).join('\n')}
   --json                       print the summary as JSON
@@ -73,7 +71,8 @@ async function facesOfFolder(dir: string, dirArg: string, args: ParsedArgs, ctx:
       }
     }, (done) => bar.update(done));
     bar.done();
-    return { faces, vectors, dim: analyzer.recognizer.dim, model: modelName(analyzer) };
+    const { id, thresholds } = analyzer.recognizer;
+    return { faces, vectors, dim: analyzer.recognizer.dim, model: modelName(analyzer), groupThreshold: thresholds.group, recognizer: id };
   } finally {
     await analyzer.dispose();
   }
@@ -88,7 +87,11 @@ async function facesOfIndex(file: string) {
       faces.push({ source: e.id });
       vectors.push(e.vector);
     }
-    return { faces, vectors, dim: index.dim, model: 'index' };
+    // An index records no model: its faces are taken to come from the default recogniser.
+    const { DEFAULT_RECOGNIZER } = await import('../models/registry.js');
+    const { knownRecognizerByName } = await import('../models/known-models.js');
+    const groupThreshold = knownRecognizerByName(DEFAULT_RECOGNIZER)?.groupThreshold;
+    return { faces, vectors, dim: index.dim, model: 'index', groupThreshold, recognizer: DEFAULT_RECOGNIZER };
   } finally {
     await index.close();
   }
@@ -108,9 +111,7 @@ export const clusterCommand: Command = {
     const outArg = args.values.out as string | undefined;
     if (!outArg) throw new UsageError('missing --out <people.json>');
     const htmlArg = args.values.html as string | undefined;
-    const rawT = (args.values.threshold as string | undefined) ?? String(DEFAULT_CLUSTER_THRESHOLD);
-    const threshold = Number(rawT);
-    if (rawT.trim() === '' || !(threshold >= -1 && threshold <= 1)) throw new UsageError(`--threshold: expected a cosine in [-1, 1], got ${JSON.stringify(rawT)}`);
+    const given = thresholdOption(args.values);
     const rawMin = (args.values['min-faces'] as string | undefined) ?? '1';
     const minFaces = Number(rawMin);
     if (!Number.isInteger(minFaces) || minFaces < 1) throw new UsageError(`--min-faces: expected an integer >= 1, got ${JSON.stringify(rawMin)}`);
@@ -118,9 +119,13 @@ export const clusterCommand: Command = {
     const info = await stat(path.resolve(ctx.cwd, input)).catch(() => null);
     if (!info) throw new CliError(`not found: ${input}`);
 
-    const { faces, vectors, dim, model } = info.isDirectory()
+    const { faces, vectors, dim, model, groupThreshold, recognizer } = info.isDirectory()
       ? await facesOfFolder(path.resolve(ctx.cwd, input), input, args, ctx, htmlArg !== undefined)
       : await facesOfIndex(path.resolve(ctx.cwd, input));
+    const threshold = given ?? groupThreshold;
+    if (threshold === undefined) {
+      throw new CliError(`the recogniser '${recognizer}' has no calibrated group threshold; pass --threshold <cosine>`);
+    }
     const x = new Float32Array(faces.length * dim);
     vectors.forEach((v, i) => x.set(v, i * dim));
     const bar = ctx.output.progress('grouping', 100);

@@ -17,7 +17,7 @@ import { PersonTable } from './person-table.js';
 export interface PeopleIndexOptions {
   /** Embedding length (needed to create the files). */
   dim?: number;
-  /** Mean cosine at or above which a face belongs to a person (0.35 suits MobileFaceNet; see docs/people.md). */
+  /** Mean cosine at or above which a face belongs to a person: the recogniser's `thresholds.group` (docs/people.md). */
   threshold: number;
   /** Faces a new person needs; fewer wait (personOf gives null). Default 1. */
   minFaces?: number;
@@ -191,8 +191,10 @@ export class PeopleIndex {
       const d = this.#faces.dim, ids: string[] = [];
       const x = new Float32Array(this.#faces.size * d);
       for (const e of this.#faces.entries()) x.set(e.vector, ids.push(e.id) * d - d);
+      // An int8 index is regrouped on int8 scores, as it is searched.
       const { labels } = await clusterEmbeddingsAsync(x, d, {
         threshold: this.#threshold, minFaces: this.#minFaces, signal: options.signal, onProgress: options.onProgress,
+        storage: this.#faces.storage === 'i8' ? 'i8' : 'f32',
       });
       const personOfGroup = this.#matchGroups(ids, labels);
       const assign = new Map<string, string | null>();

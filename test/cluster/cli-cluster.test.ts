@@ -4,6 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusteringScores } from '../../src/eval/clustering-metrics.js';
 import { FaceIndex } from '../../src/gallery/face-index.js';
+import { knownRecognizerByName } from '../../src/models/known-models.js';
+import { DEFAULT_RECOGNIZER } from '../../src/models/registry.js';
 import { runIn } from '../cli/capture.js';
 import { hasShared, sharedData, sharedModel } from '../helpers/shared.js';
 import { faces } from './planted.js';
@@ -55,6 +57,13 @@ describe('facecore cluster', () => {
     const labels = new Array<number>(20);
     report.groups.forEach((g: { faces: { id: string }[] }, i: number) => g.faces.forEach((f) => (labels[Number(f.id.slice(4))] = i)));
     expect(clusteringScores(truth, labels).bcubed.f).toBe(1);
+  });
+
+  it("defaults to the recogniser's calibrated group threshold (an index: the default recogniser's)", async () => {
+    const r = await run('cluster', 'g.fci', '--out', 'd.json');
+    expect(r.code, r.err).toBe(0);
+    const report = JSON.parse(await readFile(path.join(dir, 'd.json'), 'utf8'));
+    expect(report.threshold).toBe(knownRecognizerByName(DEFAULT_RECOGNIZER)!.groupThreshold);
   });
 
   it('usage errors exit 2 and name the option', async () => {

@@ -68,6 +68,20 @@ describe('clusterEmbeddingsAsync', () => {
     }
   });
 
+  it('average linkage equals exact average linkage on components over 64 faces too (the heap path)', async () => {
+    for (const [seed, t] of [[5, 0.1], [6, 0.05]] as const) {
+      const { x } = faces(14, 8, 32, 1.2, seed);
+      const n = x.length / 32;
+      const single = await clusterEmbeddingsAsync(x, 32, { threshold: t, linkage: 'single', neighbours: n });
+      const largest = Math.max(...Array.from({ length: single.count }, (_, c) => single.labels.filter((l) => l === c).length));
+      expect(largest, 'a component larger than the dense path takes').toBeGreaterThan(64);
+      const got = await clusterEmbeddingsAsync(x, 32, { threshold: t, neighbours: n });
+      const want = clusterEmbeddings(x, 32, { threshold: t });
+      expect(partition(got.labels), `seed ${seed}`).toEqual(partition(want.labels));
+      expect(got.count).toBeGreaterThan(1);
+    }
+  });
+
   it('average linkage does not chain two people through one in-between face (single linkage does)', async () => {
     // Two tight groups on e1 and e2, and one face halfway: single linkage joins all three.
     const dim = 3, rows: number[][] = [];
@@ -102,6 +116,16 @@ describe('clusterEmbeddingsAsync', () => {
     expect((await clusterEmbeddingsAsync(x, 8, { threshold: 1 })).count).toBe(16);
     expect((await clusterEmbeddingsAsync(x, 8, { threshold: -1, neighbours: 15 })).count).toBe(1);
     expect(await clusterEmbeddingsAsync(new Float32Array(0), 8, { threshold: 0.5 })).toEqual({ labels: new Int32Array(0), count: 0 });
+  });
+
+  it("storage 'i8' gives the float32 partition on planted faces", async () => {
+    for (const linkage of ['average', 'core'] as const) {
+      const { x, truth } = faces(40, 6, 128, 1.0, 4);
+      const f32 = await clusterEmbeddingsAsync(x, 128, { threshold: 0.3, linkage, minFaces: 2 });
+      const i8 = await clusterEmbeddingsAsync(x, 128, { threshold: 0.3, linkage, minFaces: 2, storage: 'i8' });
+      expect(partition(i8.labels), linkage).toEqual(partition(f32.labels));
+      expect(clusteringScores(truth, i8.labels).bcubed.f).toBeGreaterThan(0.9);
+    }
   });
 
   it('clusterGraph reads a graph built once (several thresholds, one search)', async () => {

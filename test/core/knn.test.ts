@@ -83,6 +83,19 @@ describe('knnGraph', () => {
     expect(same / (n * 3)).toBeGreaterThan(0.9);
   });
 
+  it("scores Float32Array rows as int8 on request (storage: 'i8'): neighbours close to float32 cosine", async () => {
+    const dim = 48, n = 1500, x = randomRows(n, dim, 8);
+    const got = await knnGraph(x, dim, 4, { storage: 'i8', threads: 2 });
+    const exact = await knnGraph(x, dim, 4);
+    let same = 0;
+    for (let i = 0; i < n * 4; i++) {
+      expect(got.indices[i]).not.toBe(Math.floor(i / 4));
+      if (got.indices[i] === exact.indices[i]) same++;
+      expect(Math.abs(got.scores[i] - exact.scores[i])).toBeLessThan(0.03);
+    }
+    expect(same / (n * 4)).toBeGreaterThan(0.9);
+  });
+
   it('reports progress up to 1 and stops when aborted', async () => {
     const dim = 256, x = randomRows(6000, dim, 2);
     const seen: number[] = [];
@@ -104,6 +117,8 @@ describe('knnGraph', () => {
     await expect(knnGraph({ data: new Int8Array(4) } as never, 2, 1)).rejects.toThrow(/rows.scales/);
     await expect(knnGraph({ data: new Int8Array(4), scales: new Float32Array(1) }, 2, 1)).rejects.toThrow(RangeError);
     await expect(knnGraph(new Float32Array(4), 2, 1, { minScore: 'x' as never })).rejects.toThrow(/minScore/);
+    await expect(knnGraph(new Float32Array(4), 2, 1, { storage: 'f16' as never })).rejects.toThrow(RangeError);
+    await expect(knnGraph({ data: new Uint16Array(4) }, 2, 1, { storage: 'i8' })).rejects.toThrow(/options.storage/);
     const bad = new Float32Array(8); bad[3] = NaN;
     await expect(knnGraph(bad, 2, 1)).rejects.toThrow(/finite/);
   });

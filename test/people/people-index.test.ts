@@ -50,6 +50,16 @@ describe('PeopleIndex', () => {
     await people.close();
   });
 
+  it('an int8 index is reclustered on int8 scores into the planted people', async () => {
+    const { x, truth } = faces(8, 6, DIM, 0.6, 4);
+    const people = await PeopleIndex.open(tmpFile(), { dim: DIM, threshold: 0.4, storage: 'i8', durability: 'none' });
+    await people.add(ids(48), x);
+    await people.recluster();
+    const labels = ids(48).map((f) => Number(people.personOf(f)!.slice(1)));
+    expect(clusteringScores(truth, labels).bcubed.f).toBeGreaterThan(0.95);
+    await people.close();
+  });
+
   it('minFaces: faces wait (null) until enough similar faces arrive', async () => {
     const { x } = faces(2, 3, DIM, 0.4, 5);
     const people = await PeopleIndex.open(tmpFile(), { dim: DIM, threshold: 0.4, minFaces: 3, durability: 'none' });

@@ -3,8 +3,9 @@
 // scores (query chunk x block) tiles from a tile producer and feeds them to a result handler
 // (result_handlers.h) whose state is per part, then the handler merges the parts in a fixed
 // order. topk_search, the gallery search (faces and identities) and range search all run
-// through block_scan; a k-NN graph (all rows vs all rows) is the same call with the queries
-// being a range of the gallery's own rows (a producer over [row0, row1) of the stored rows).
+// through block_scan. A k-NN graph (all rows vs all rows) is a self-join: the queries are the
+// gallery's own first rows, each score serves both rows of its pair, and the tiles wholly on or
+// below the diagonal are skipped (ScanGrid::self_join; knn_graph.cc feeds both rows).
 //
 // Producer (scores for a tile, finished: cosine-scaled and clamped, masked rows -Inf):
 //   Scratch scratch(size_t tile_rows) const;          per-thread buffers
@@ -32,6 +33,8 @@ namespace facecore {
 struct ScanGrid {
   size_t nq = 0, n = 0, block = 1;
   int parts = 1, threads = 1;
+  // Query row i is gallery row i: a tile whose every pair has query >= gallery row is skipped.
+  bool self_join = false;
 
   size_t blocks() const { return (n + block - 1) / block; }
 };
@@ -63,6 +66,7 @@ bool block_scan(const ScanGrid& grid, const Producer& producer, Handler& handler
       const size_t g0 = blk * grid.block, gn = std::min(grid.block, grid.n - g0);
       producer.begin_block(scratch, g0, gn);
       for (size_t q0 = 0; q0 < grid.nq; q0 += qc) {
+        if (grid.self_join && q0 + 1 >= g0 + gn) break;  // this tile and the later ones lie below the diagonal
         const size_t qn = std::min(qc, grid.nq - q0);
         if (!producer.tile(scratch, q0, qn, g0, gn, tile.data(), grid.block)) {
           bad.store(true, std::memory_order_relaxed);

@@ -1,13 +1,13 @@
 // Result handlers for block_scan: per (part, query) state fed by score tiles, merged after the
-// scan in part order (parts are contiguous, increasing row ranges), so the result is the same
-// for any thread count. Tie rule everywhere: equal scores -> the lower row index. Rows reach a
-// part's state in increasing index order, so a score only enters when it is strictly greater
-// than the current worst kept one.
-//   HeapHandler       the best k (small k)
-//   ReservoirHandler  the best k (large k; faiss's ReservoirTopN: collect above a threshold,
-//                     shrink to k with nth_element when the buffer is full)
-//   Top1Handler       the best one
-//   RangeHandler      every hit >= min_score (uncapped; capped at k = heap/reservoir with a floor)
+// scan. Tie rule everywhere: equal scores -> the lower row index. Each state keeps the best
+// hits under that strict total order whatever order rows reach it in (the k-NN self-join feeds
+// a row its neighbours both as a query and as a gallery row), so the merged result is the same
+// for any thread count: a score equal to the worst kept one enters only with a lower index.
+//   PerPartHandler<HeapState>       the best k (small k)
+//   PerPartHandler<ReservoirState>  the best k (large k; faiss's ReservoirTopN: collect above a
+//                                   threshold, shrink to k with nth_element when the buffer is full)
+//   PerPartHandler<Top1State>       the best one (with_best_k_state picks among the three by k)
+//   RangeHandler                    every hit >= min_score (uncapped; capped at k = heap/reservoir with a floor)
 // Every handler takes min_score: scores below it never enter (-Inf, i.e. masked rows, never do).
 #pragma once
 
@@ -58,6 +58,9 @@ class PerPartHandler {
     for (size_t i = 0; i < qn; ++i) mine[i].offer(s + i * lds, gn, static_cast<int32_t>(g0), above);
   }
 
+  // Query i's state in one part (callers other than add: one part is one thread's at a time).
+  State& at(int part, size_t i) { return states_[static_cast<size_t>(part) * nq_ + i]; }
+
   // Every part's hits for query i, in part order.
   void gather(size_t i, std::vector<Hit>* out) const {
     out->clear();
@@ -89,14 +92,16 @@ class HeapState {
   void offer(const float* s, size_t n, int32_t base, FirstAboveFn above) {
     if (hits_.capacity() == 0) hits_.reserve(k_);
     for (size_t j = 0;; ++j) {
-      const float threshold = hits_.size() < k_ ? floor_ : hits_.front().score;
-      j += above(s + j, n - j, threshold);
+      const bool full = hits_.size() == k_;
+      j += above(s + j, n - j, full ? floor_below(hits_.front().score) : floor_);
       if (j >= n) return;
-      if (hits_.size() == k_) {
+      const Hit hit{s[j], base + static_cast<int32_t>(j)};
+      if (full) {
+        if (!better(hit, hits_.front())) continue;  // a tie with a higher index
         std::pop_heap(hits_.begin(), hits_.end(), better);
         hits_.pop_back();
       }
-      hits_.push_back({s[j], base + static_cast<int32_t>(j)});
+      hits_.push_back(hit);
       std::push_heap(hits_.begin(), hits_.end(), better);
     }
   }
@@ -108,8 +113,8 @@ class HeapState {
   std::vector<Hit> hits_;
 };
 
-// Collects every hit above the threshold; at 2k hits keeps the best k and raises the threshold
-// to the k-th score (equal later scores lose: they have higher indices).
+// Collects every hit at or above the threshold; at 2k hits keeps the best k and raises the
+// threshold to the k-th score (an equal score may still win on a lower index: write_best sorts).
 class ReservoirState {
  public:
   ReservoirState(size_t k, float min_score) : k_(k), threshold_(floor_below(min_score)) {}
@@ -127,7 +132,7 @@ class ReservoirState {
  private:
   void shrink() {
     std::nth_element(hits_.begin(), hits_.begin() + (k_ - 1), hits_.end(), better);
-    threshold_ = hits_[k_ - 1].score;
+    threshold_ = floor_below(hits_[k_ - 1].score);
     hits_.resize(k_);
   }
 
@@ -142,9 +147,10 @@ class Top1State {
 
   void offer(const float* s, size_t n, int32_t base, FirstAboveFn above) {
     for (size_t j = 0;; ++j) {
-      j += above(s + j, n - j, best_.score);
+      j += above(s + j, n - j, best_.index < 0 ? best_.score : floor_below(best_.score));
       if (j >= n) return;
-      best_ = {s[j], base + static_cast<int32_t>(j)};
+      const Hit hit{s[j], base + static_cast<int32_t>(j)};
+      if (best_.index < 0 || better(hit, best_)) best_ = hit;
     }
   }
   void append_to(std::vector<Hit>* out) const {
@@ -175,17 +181,6 @@ class RangeState {
 
 }  // namespace detail
 
-struct HeapHandler : PerPartHandler<detail::HeapState> {
-  HeapHandler(size_t nq, int parts, size_t k, float min_score)
-      : PerPartHandler(nq, parts, detail::HeapState(k, min_score)) {}
-};
-struct ReservoirHandler : PerPartHandler<detail::ReservoirState> {
-  ReservoirHandler(size_t nq, int parts, size_t k, float min_score)
-      : PerPartHandler(nq, parts, detail::ReservoirState(k, min_score)) {}
-};
-struct Top1Handler : PerPartHandler<detail::Top1State> {
-  Top1Handler(size_t nq, int parts, float min_score) : PerPartHandler(nq, parts, detail::Top1State(min_score)) {}
-};
 struct RangeHandler : PerPartHandler<detail::RangeState> {
   RangeHandler(size_t nq, int parts, float min_score) : PerPartHandler(nq, parts, detail::RangeState(min_score)) {}
 
@@ -204,19 +199,25 @@ struct RangeHandler : PerPartHandler<detail::RangeState> {
   }
 };
 
+// Calls fn with a fresh state of the kind that suits k (top-1, heap, reservoir).
+template <class Fn>
+auto with_best_k_state(size_t k, float min_score, Fn&& fn) {
+  if (k == 1) return fn(detail::Top1State(min_score));
+  if (k < tuning::kReservoirFromK) return fn(detail::HeapState(k, min_score));
+  return fn(detail::ReservoirState(k, min_score));
+}
+
 // The best k per query (nq x k, padded with -1 / -Inf) through the handler that suits k.
 template <class Producer>
 Status scan_top_k(const ScanGrid& grid, const Producer& producer, size_t k, float min_score, int32_t* indices,
                   float* scores) {
   if (grid.nq == 0 || k == 0) return Status::kOk;
-  auto run = [&](auto&& handler) {
+  return with_best_k_state(k, min_score, [&](auto proto) {
+    PerPartHandler<decltype(proto)> handler(grid.nq, grid.parts, proto);
     if (!block_scan(grid, producer, handler)) return Status::kNonFinite;
     handler.write(k, indices, scores);
     return Status::kOk;
-  };
-  if (k == 1) return run(Top1Handler(grid.nq, grid.parts, min_score));
-  if (k < tuning::kReservoirFromK) return run(HeapHandler(grid.nq, grid.parts, k, min_score));
-  return run(ReservoirHandler(grid.nq, grid.parts, k, min_score));
+  });
 }
 
 }  // namespace facecore
