@@ -57,6 +57,7 @@ describe.skipIf(!ready || !hasPostgres || !hasShared)('scale-out scenario: shard
   const servers: Served[] = [];
   const workers: WorkerChild[] = [];
   let router: Served;
+  let shards: Served[] = []; // in slice order (servers is in start order)
   // job id (what the worker files the face under) -> subject, for the photos with a face here.
   const expected = new Map<string, string>();
   const embeddings = new Map<string, Float32Array>();
@@ -102,7 +103,7 @@ describe.skipIf(!ready || !hasPostgres || !hasShared)('scale-out scenario: shard
     } finally {
       await analyzer.dispose();
     }
-    const shards = await shardsUp;
+    shards = await shardsUp;
     router = await start(['--route', shards.map((s) => s.url).join(','), '--store', db.url]);
     await Promise.all(workers.map((w) => w.waitFor(/^worker ready/, 180_000)));
   }, 300_000);
@@ -177,7 +178,6 @@ describe.skipIf(!ready || !hasPostgres || !hasShared)('scale-out scenario: shard
     }
 
     // The workers wrote the store directly: let each shard apply every change (`after`) before asking.
-    const shards = servers.slice(0, 2);
     for (const s of shards) {
       const res = await fetch(`${s.url}/internal/v1/search`, {
         method: 'POST', headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
@@ -195,7 +195,7 @@ describe.skipIf(!ready || !hasPostgres || !hasShared)('scale-out scenario: shard
   });
 
   it('a shard killed with -9: the router answers 503 naming it', async () => {
-    const dead = servers[1]!;
+    const dead = shards[1]!;
     await kill9(dead.child);
     const res = await fetch(`${router.url}/api/v1/recognition/recognize`, {
       method: 'POST', headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
