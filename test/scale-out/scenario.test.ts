@@ -5,7 +5,7 @@
 // FaceAnalyzer finds it), once each; each person's held-out photo is recognised through the
 // router by CompreFace's own SDK; a shard killed with -9 makes the router answer 503 naming it.
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CompreFace } from '@exadel/compreface-js-sdk';
@@ -65,12 +65,13 @@ describe.skipIf(!ready || !hasPostgres || !hasShared)('scale-out scenario: shard
 
   beforeAll(async () => {
     tree = buildForChild();
+    // The people folder: links to the shared photos, one folder per person (as enroll expects).
     [db, redis] = await Promise.all([createTestDatabase(), openRedis(redisUrl)]);
     name = testQueueName('scenario');
     dir = mkdtempSync(path.join(os.tmpdir(), 'facecore-scenario-'));
     for (const [subject, { enrolled }] of Object.entries(PEOPLE)) {
       mkdirSync(path.join(dir, 'people', subject), { recursive: true });
-      for (const file of enrolled) copyFileSync(photo(file), path.join(dir, 'people', subject, file));
+      for (const file of enrolled) symlinkSync(photo(file), path.join(dir, 'people', subject, file));
     }
     // A photo without a face: a job that stores nothing.
     mkdirSync(path.join(dir, 'people', 'nobody'));
@@ -133,9 +134,12 @@ describe.skipIf(!ready || !hasPostgres || !hasShared)('scale-out scenario: shard
       return { w, line: await w.waitFor(new RegExp(`^job (?!${first})[0-9a-f]{12} .*: started$`), 120_000) };
     };
     const tries = workers.map(secondStart);
-    const { w: a, line: second } = await Promise.race(tries);
+    const enrollEnded = enrolled.then(({ code, out }): never => {
+      throw new Error(`enroll exited (${code}) before a worker started its second job:\n${out}`);
+    });
+    const { w: a, line: second } = await Promise.race([...tries, enrollEnded]);
     const b = workers.find((w) => w !== a)!;
-    tries.forEach((t) => t.catch(() => undefined)); // the killed worker's other wait ends with it
+    for (const t of [...tries, enrollEnded]) t.catch(() => undefined); // the losers of the race settle later
     a.child.kill('SIGKILL');
     expect(await a.exited).toEqual({ code: null, signal: 'SIGKILL' });
     const killedPrefix = started.exec(second)![1]!;
