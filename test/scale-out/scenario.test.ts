@@ -65,10 +65,10 @@ describe.skipIf(!ready || !hasPostgres || !hasShared)('scale-out scenario: shard
 
   beforeAll(async () => {
     tree = buildForChild();
-    // The people folder: links to the shared photos, one folder per person (as enroll expects).
     [db, redis] = await Promise.all([createTestDatabase(), openRedis(redisUrl)]);
     name = testQueueName('scenario');
     dir = mkdtempSync(path.join(os.tmpdir(), 'facecore-scenario-'));
+    // The people folder: links to the shared photos, one folder per person (as enroll expects).
     for (const [subject, { enrolled }] of Object.entries(PEOPLE)) {
       mkdirSync(path.join(dir, 'people', subject), { recursive: true });
       for (const file of enrolled) symlinkSync(photo(file), path.join(dir, 'people', subject, file));
