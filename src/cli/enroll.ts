@@ -29,7 +29,7 @@ Options:
   --index <file>               the FaceIndex file (without --queue)
   --storage <f32|f16|i8>       storage of a new index (default f32)
 ${QUEUE_USAGE}
-${MODEL_USAGE.split('\n').slice(0, 2).join('\n')}
+${MODEL_USAGE.split('\n').slice(0, 4).join('\n')}
   --json                       print the summary as JSON
   -h, --help                   show this help`;
 

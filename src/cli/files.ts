@@ -1,6 +1,6 @@
 // Walking photo folders and working through files a few at a time.
 
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Extensions taken as photos (content is sniffed when decoding; other files are ignored). */
@@ -13,8 +13,11 @@ export function isPhotoName(name: string): boolean {
 /** Photo files under `dir` (recursively), as paths relative to it, sorted. */
 export async function photosUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && isPhotoName(e.name))
+  const named = entries.filter((e) => isPhotoName(e.name) && (e.isFile() || e.isSymbolicLink()));
+  // A link to a photo counts (folders of links are a common way to lay out a set); a dangling one does not.
+  const isPhoto = await Promise.all(named.map((e) => e.isFile() || stat(path.join(e.parentPath, e.name)).then((s) => s.isFile(), () => false)));
+  return named
+    .filter((_, i) => isPhoto[i])
     .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
     .sort();
 }
