@@ -9,7 +9,7 @@ import type { FaceAnalyzer } from '../pipeline/face-analyzer.js';
 import { contactSheetHtml, type SheetFace } from '../people/contact-sheet.js';
 import type { Command, CliContext, ParsedArgs } from './command.js';
 import { eachLimited, photosUnder } from './files.js';
-import { facesInFile, MODEL_OPTIONS, MODEL_USAGE, modelChoice, modelName, openAnalyzer, round4, thresholdOption } from './models.js';
+import { facesInFile, MODEL_CHOICE_USAGE, MODEL_OPTIONS, modelChoice, modelName, openAnalyzer, round4, thresholdOption } from './models.js';
 import { CliError, UsageError } from './output.js';
 
 const USAGE = `Usage: facecore cluster <dir|index.fci> --out <people.json> [options]
@@ -25,7 +25,7 @@ Options:
   --threshold <cosine>         group threshold (default: the recogniser's calibrated group threshold;
                                for an index file, the default recogniser's)
   --min-faces <n>              people with fewer faces are left unassigned (default 1)
-${MODEL_USAGE.split('\n').slice(0, 2).join('\n')}
+${MODEL_CHOICE_USAGE}
   --json                       print the summary as JSON
   -h, --help                   show this help`;
 

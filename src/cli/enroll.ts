@@ -10,7 +10,7 @@ import type { FaceIndex } from '../gallery/face-index.js';
 import type { Command, CliContext, ParsedArgs } from './command.js';
 import { eachLimited, photosUnder } from './files.js';
 import { openGallery, type FaceMeta } from './gallery.js';
-import { facesInFile, mainFace, MODEL_OPTIONS, MODEL_USAGE, modelChoice, modelKey, modelName, openAnalyzer } from './models.js';
+import { facesInFile, mainFace, MODEL_CHOICE_USAGE, MODEL_OPTIONS, modelChoice, modelKey, modelName, openAnalyzer } from './models.js';
 import { enrollThroughQueue, queueEnrolArgs, QUEUE_OPTIONS, QUEUE_USAGE, type IdentityPhotos } from './enroll-queue.js';
 import { CliError, UsageError } from './output.js';
 
@@ -29,7 +29,7 @@ Options:
   --index <file>               the FaceIndex file (without --queue)
   --storage <f32|f16|i8>       storage of a new index (default f32)
 ${QUEUE_USAGE}
-${MODEL_USAGE.split('\n').slice(0, 4).join('\n')}
+${MODEL_CHOICE_USAGE}
   --json                       print the summary as JSON
   -h, --help                   show this help`;
 

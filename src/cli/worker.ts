@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Command, CliContext, ParsedArgs } from './command.js';
 import { storeModelKey } from '../store/model-key.js';
-import { MODEL_OPTIONS, MODEL_USAGE, modelChoice, modelName, openAnalyzer } from './models.js';
+import { MODEL_CHOICE_USAGE, MODEL_OPTIONS, modelChoice, modelName, openAnalyzer } from './models.js';
 import { printable } from './output.js';
 import { connectQueue, openStore, positiveOption, QUEUE_CONNECTION_OPTIONS, QUEUE_CONNECTION_USAGE, queueArgs, storeUrl } from './queue-options.js';
 
@@ -23,7 +23,7 @@ ${QUEUE_CONNECTION_USAGE}
   --concurrency <n>            jobs at once in this process (default 1)
   --lock-timeout <seconds>     how long a silent worker's job stays locked before another takes it (default 30)
   --grace <seconds>            on SIGTERM, how long running jobs may finish before going back (default 30)
-${MODEL_USAGE.split('\n').slice(0, 4).join('\n')}
+${MODEL_CHOICE_USAGE}
   --json                       no per-job lines (stdout stays quiet)
   -h, --help                   show this help`;
 
