@@ -18,16 +18,15 @@
 // (FACECORE_TEST_POSTGRES, default postgres://facecore:facecore@127.0.0.1:5432/postgres; a
 // database is created for the run and dropped).
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Queue, Worker } from 'bullmq';
-import pg from 'pg';
 import { FaceAnalyzer } from '../dist/pipeline/face-analyzer.js';
 import { mainFace } from '../dist/pipeline/main-face.js';
 import { openRedis } from '../dist/queue/connection.js';
+import { createScratchDatabase } from './lib/scratch-database.js';
 import { enqueuePhotos } from '../dist/queue/enqueue.js';
 import { waitForJobs } from '../dist/queue/wait.js';
 import { PostgresStore } from '../dist/store/postgres-store.js';
@@ -36,7 +35,6 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const roundsArg = process.argv.indexOf('--rounds');
 const rounds = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 2;
 const redisUrl = process.env.FACECORE_TEST_REDIS ?? 'redis://127.0.0.1:6379';
-const adminUrl = process.env.FACECORE_TEST_POSTGRES ?? 'postgres://facecore:facecore@127.0.0.1:5432/postgres';
 const dataDir = path.resolve(process.env.FACECORE_SHARED ?? path.join(root, '../shared'), 'data');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -66,16 +64,6 @@ function sharedPhotos() {
   return photos;
 }
 
-async function withAdmin(sql) {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 function spawnWorker(queueName, storeUrl, concurrency) {
   const child = spawn(process.execPath, [path.join(root, 'dist/cli/main.js'), 'worker', '--queue', redisUrl, '--queue-name', queueName, '--store', storeUrl,
     '--concurrency', String(concurrency)],
@@ -95,9 +83,8 @@ function spawnWorker(queueName, storeUrl, concurrency) {
 async function main() {
   const photos = sharedPhotos();
   if (photos.length === 0) throw new Error(`no photos under ${dataDir}`);
-  const dbName = `facecore_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
-  await withAdmin(`CREATE DATABASE ${dbName}`);
-  const storeUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
+  const db = await createScratchDatabase();
+  const storeUrl = db.url;
   const redis = await openRedis(redisUrl);
   const queueNames = [];
   const analyzer = await FaceAnalyzer.create();
@@ -211,7 +198,7 @@ async function main() {
       await q.close();
     }
     redis.disconnect();
-    await withAdmin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await db.drop();
   }
 }
 

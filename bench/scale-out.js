@@ -73,31 +73,20 @@ if (process.argv[2] === '--reader') {
 } else {
   const writes = arg('--writes', 200);
   const gallery = arg('--gallery', 10_000);
-  const pg = (await import('pg')).default;
+  const { adminUrl, createScratchDatabase } = await import('./lib/scratch-database.js');
   const { PostgresStore } = await import('../dist/store/postgres-store.js');
   const { ShardReplica } = await import('../dist/store/replica.js');
   const { FaceIndex } = await import('../dist/gallery/face-index.js');
 
-  const adminUrl = process.env.FACECORE_BENCH_POSTGRES ?? process.env.FACECORE_TEST_POSTGRES ?? 'postgres://facecore:facecore@127.0.0.1:5432/postgres';
-  const dbName = `facecore_bench_${process.pid}`;
-  const admin = async (sql) => {
-    const c = new pg.Client({ connectionString: adminUrl });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
+  let db;
   try {
-    await admin(`CREATE DATABASE ${dbName}`);
+    db = await createScratchDatabase();
   } catch (err) {
     // `npm run bench` runs every suite: without a server this one says so and steps aside.
     console.log(`scale-out: skipped, no PostgreSQL to create a database on at ${adminUrl} (${err.message})`);
     process.exit(0);
   }
-  const url = new URL(adminUrl);
-  url.pathname = `/${dbName}`;
+  const url = db.url;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'facecore-bench-scale-'));
   try {
     const store = await PostgresStore.connect(url.toString(), MODEL);
@@ -161,6 +150,6 @@ if (process.argv[2] === '--reader') {
     await store.close();
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
-    await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await db.drop();
   }
 }

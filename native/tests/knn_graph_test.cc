@@ -53,6 +53,16 @@ KnnStatus run(const StoredRows& rows, size_t k, float min_score, int threads, st
   return knn_graph(rows, k, Metric::kDot, min_score, idx->data(), sc->data(), threads, control);
 }
 
+// The graph of `rows` must equal the float64 brute force over `x` (the same rows as float32) exactly.
+void expect_exact(const StoredRows& rows, const std::vector<float>& x, size_t k, float min_score, int threads) {
+  std::vector<int32_t> idx, want_idx;
+  std::vector<float> sc, want_sc;
+  ASSERT_EQ(run(rows, k, min_score, threads, &idx, &sc), KnnStatus::kOk);
+  ref_knn(x, rows.n, rows.dim, k, min_score, &want_idx, &want_sc);
+  ASSERT_EQ(idx, want_idx);
+  ASSERT_EQ(sc, want_sc);
+}
+
 TEST(KnnGraph, Float32MatchesBruteForceWithTiesDuplicatesAndSelfExcluded) {
   // n < k, k = 1 (top-1 state), k >= 100 (reservoir state), odd n, several chunks of rows.
   const size_t shapes[][2] = {{0, 3}, {1, 3}, {2, 1}, {5, 10}, {40, 3}, {300, 7}, {1500, 2}, {2100, 12},
@@ -80,12 +90,8 @@ TEST(KnnGraph, MinScoreDropsWeakNeighboursToMinusOne) {
   auto x = rows_with_duplicates(n, dim, 5);
   StoredRows rows{Storage::kF32, x.data(), nullptr, n, dim, nullptr};
   for (float min_score : {-1e9f, 0.0f, 20.0f, 1e9f}) {
-    std::vector<int32_t> idx, want_idx;
-    std::vector<float> sc, want_sc;
-    ASSERT_EQ(run(rows, 6, min_score, 2, &idx, &sc), KnnStatus::kOk);
-    ref_knn(x, n, dim, 6, min_score, &want_idx, &want_sc);
-    ASSERT_EQ(idx, want_idx) << min_score;
-    ASSERT_EQ(sc, want_sc);
+    SCOPED_TRACE(min_score);
+    expect_exact(rows, x, 6, min_score, 2);
   }
 }
 
@@ -97,12 +103,8 @@ TEST(KnnGraph, Float16RowsMatchBruteForceExactly) {
     std::vector<uint16_t> h(x.size());
     f32_to_f16(x.data(), x.size(), h.data());
     StoredRows rows{Storage::kF16, h.data(), nullptr, n, dim, nullptr};
-    std::vector<int32_t> idx, want_idx;
-    std::vector<float> sc, want_sc;
-    ASSERT_EQ(run(rows, 4, kNegInf, 2, &idx, &sc), KnnStatus::kOk);
-    ref_knn(x, n, dim, 4, kNegInf, &want_idx, &want_sc);
-    ASSERT_EQ(idx, want_idx) << n;
-    ASSERT_EQ(sc, want_sc);
+    SCOPED_TRACE(n);
+    expect_exact(rows, x, 4, kNegInf, 2);
   }
 }
 

@@ -32,7 +32,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function admin<T>(run: (c: pg.Client) => Promise<T>): Promise<T> {
+/** Runs `run` on a connection to the test server's admin database. */
+export async function admin<T>(run: (c: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: postgresUrl });
   await client.connect();
   try {

@@ -3,24 +3,15 @@
 // once the database is back. A face stored by another writer with a vector of any length
 // verifies as the unit vector it stands for.
 import fs from 'node:fs';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres-store.js';
-import { createTestDatabase, hasPostgres, postgresUrl, type TestDatabase } from '../helpers/postgres.js';
+import { admin, createTestDatabase, hasPostgres, type TestDatabase } from '../helpers/postgres.js';
 import { rng } from '../helpers/random.js';
 import { within } from '../helpers/serve-child.js';
 import { hasShared } from '../helpers/shared.js';
 import { KEY, photo, sharedAnalyzer, startServer, type Running } from '../server/fixture.js';
 
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: postgresUrl });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+const adminSql = (sql: string) => admin((c) => c.query(sql));
 
 describe.skipIf(!hasPostgres)('facecore serve --store with the database down', () => {
   let db: TestDatabase;
@@ -33,7 +24,7 @@ describe.skipIf(!hasPostgres)('facecore serve --store with the database down', (
     store = await PostgresStore.connect(db.url, { dim: recognizer.dim, modelKey: recognizer.id });
   }, 120_000);
   afterAll(async () => {
-    await admin(`ALTER DATABASE ${db.name} CONNECTION LIMIT -1`).catch(() => undefined);
+    await adminSql(`ALTER DATABASE ${db.name} CONNECTION LIMIT -1`).catch(() => undefined);
     await server?.close();
     await store?.close();
     await db?.drop();
@@ -51,8 +42,8 @@ describe.skipIf(!hasPostgres)('facecore serve --store with the database down', (
     await store.addFaces(KEY, [{ id: 'face-1', subject: 'ann', vector }]);
     await within(1000, async () => (await (await recognize(vector)).json()).result[0].similarities[0]?.subject === 'ann');
 
-    await admin(`ALTER DATABASE ${db.name} CONNECTION LIMIT 0`);
-    await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${db.name}'`);
+    await adminSql(`ALTER DATABASE ${db.name} CONNECTION LIMIT 0`);
+    await adminSql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${db.name}'`);
     const refused = await addSubject('bob');
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('1');
@@ -61,7 +52,7 @@ describe.skipIf(!hasPostgres)('facecore serve --store with the database down', (
     expect(found.status).toBe(200);
     expect((await found.json()).result[0].similarities[0].subject).toBe('ann');
 
-    await admin(`ALTER DATABASE ${db.name} CONNECTION LIMIT -1`);
+    await adminSql(`ALTER DATABASE ${db.name} CONNECTION LIMIT -1`);
     expect((await addSubject('bob')).status).toBe(201);
     const list = await (await fetch(`${server.url}/api/v1/recognition/subjects`, { headers })).json();
     expect(list.subjects).toEqual(['ann', 'bob']);
