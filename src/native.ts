@@ -142,6 +142,10 @@ function load(): NativeAddon {
   if (forced !== undefined && forced !== '' && !ISA_NAMES.includes(forced)) {
     throw new RangeError(`FACECORE_ISA: expected one of scalar | avx2 | avx512, got '${forced}'`);
   }
+  const threads = process.env.FACECORE_THREADS;
+  if (threads !== undefined && threads !== '' && !(/^[0-9]{1,4}$/.test(threads) && Number(threads) >= 1 && Number(threads) <= 1024)) {
+    throw new RangeError(`FACECORE_THREADS: expected an integer in [1, 1024], got '${threads}'`);
+  }
   const require = createRequire(import.meta.url);
   const nodeGypBuild = require('node-gyp-build') as (dir: string) => NativeAddon;
   return nodeGypBuild(packageRoot);

@@ -1,6 +1,9 @@
 #include "facecore/parallel.h"
 
+#include <sched.h>
+
 #include <atomic>
+#include <cstdlib>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -97,6 +100,16 @@ Pool& pool() {
 
 int default_threads() {
   static const int n = [] {
+    // FACECORE_THREADS caps it, e.g. for several processes on one host (src/native.ts rejects
+    // a bad value before this runs).
+    if (const char* env = std::getenv("FACECORE_THREADS")) {
+      char* end = nullptr;
+      const long v = std::strtol(env, &end, 10);
+      if (*env && end && *end == '\0' && v >= 1 && v <= 1024) return static_cast<int>(v);
+    }
+    // The cores this process may run on (a container's or taskset's share), not the machine's.
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
     const unsigned hc = std::thread::hardware_concurrency();
     return hc == 0 ? 1 : static_cast<int>(hc);
   }();

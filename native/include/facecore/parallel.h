@@ -9,7 +9,8 @@
 
 namespace facecore {
 
-// Threads a kernel uses by default: the machine's cores (std::thread::hardware_concurrency).
+// Threads a kernel uses by default: FACECORE_THREADS when set, else the cores this process
+// may run on (its CPU affinity).
 int default_threads();
 
 // Runs task(i) for every i in [0, tasks), spread over at most `threads` threads
