@@ -8,7 +8,7 @@
 // as the store stamps them; each process runs its searches on every core, so on a small machine
 // the two shards compete for the same cores (the figure is then an upper bound).
 //
-//   npm run build:ts && node bench/router.js [--faces N] [--requests N] [--rounds N]
+//   npm run build:ts && node bench/router.js [--faces N] [--requests N] [--rounds N] [--block N]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -21,6 +21,9 @@ const arg = (name, fallback) => (process.argv.includes(name) ? Number(process.ar
 const N = arg('--faces', 200_000);
 const requests = arg('--requests', 100);
 const rounds = arg('--rounds', 3);
+// Requests in a row to one way before the next: 1 interleaves request by request (every process
+// has idled while the other ways ran, which on a VM costs a cold wake-up), more measures warm processes.
+const block = arg('--block', 1);
 const KEY = 'bench-key-0123456789';
 const DIM = 128;
 const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
@@ -79,10 +82,10 @@ function cpuMs(pid) {
 
 const children = [];
 const pidOf = new Map();
-async function serve(args) {
+async function serve(args, env = {}) {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(root, 'dist/cli/main.js'), 'serve', '--log-level', 'warn', '--port', String(port), ...args], {
-    env: { ...process.env, FACECORE_API_KEYS: KEY }, stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, FACECORE_API_KEYS: KEY, ...env }, stdio: ['ignore', 'inherit', 'inherit'],
   });
   children.push(child);
   const url = `http://127.0.0.1:${port}`;
@@ -105,7 +108,7 @@ const recognize = async (url, body) => {
 };
 
 try {
-  console.log(`router bench: N=${N} faces (2 shards of ~${N / 2}), Q=1, ${rounds} rounds x ${requests} requests per way, ${os.cpus().length} cores (${os.loadavg()[0].toFixed(1)} load average at start)`);
+  console.log(`router bench: N=${N} faces (2 shards of ~${N / 2}), Q=1, ${rounds} rounds x ${requests} requests per way in blocks of ${block}, ${os.cpus().length} cores (${os.loadavg()[0].toFixed(1)} load average at start)`);
   const t0 = performance.now();
   const faces = Array.from({ length: N }, (_, seq) => ({ id: `face-${seq}`, subject: `p${seq % 20_000}`, seq }));
   const vectors = rows(N, 1);
@@ -116,7 +119,9 @@ try {
     dataDir(faces, vectors, (f) => shardOf(f.id, 2) === 0, 'shard0'),
     dataDir(faces, vectors, (f) => shardOf(f.id, 2) === 1, 'shard1'),
   ]);
-  const [single, shard0, shard1] = await Promise.all([serve(['--data', allDir]), serve(['--data', dir0]), serve(['--data', dir1])]);
+  // Two shards on one host split its cores, as shards on their own hosts would each have theirs.
+  const shardEnv = { FACECORE_THREADS: String(Math.max(1, Math.floor(os.availableParallelism() / 2))) };
+  const [single, shard0, shard1] = await Promise.all([serve(['--data', allDir]), serve(['--data', dir0], shardEnv), serve(['--data', dir1], shardEnv)]);
   const router = await serve(['--route', `${shard0},${shard1}`]);
   console.log(`data written and 4 servers up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
@@ -137,15 +142,17 @@ try {
   const cpuBefore = new Map([...pidOf].map(([url, pid]) => [url, cpuMs(pid)]));
   const cpuUsed = (url) => cpuMs(pidOf.get(url)) - cpuBefore.get(url);
   for (let r = 0; r < rounds; r++) {
-    for (let j = 0; j < requests; j++) {
+    for (let j = 0; j < requests; j += block) {
       const i = r * requests + j;
-      // Rotate the order each request: none always runs right after the same neighbour.
+      // Rotate the order each block: none always runs right after the same neighbour.
       const names = Object.keys(ways);
       for (let n = 0; n < names.length; n++) {
-        const w = names[(n + i) % names.length];
-        const t = performance.now();
-        await ways[w](i);
-        times[w].push(performance.now() - t);
+        const w = names[(n + i / block) % names.length];
+        for (let b = i; b < Math.min(i + block, (r + 1) * requests); b++) {
+          const t = performance.now();
+          await ways[w](b);
+          times[w].push(performance.now() - t);
+        }
       }
     }
   }
