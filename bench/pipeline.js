@@ -9,10 +9,11 @@
 //    decode, ICC profiles applied),
 //  - @vladmandic/face-api on @tensorflow/tfjs WASM (SSD MobileNet v1 + 68 landmarks + ResNet-34
 //    descriptors; the JS face pipeline a Node user has today), photos decoded by sharp.
-// Photos: ../shared/data/deepface (45 photos, 0.1 to 14 MP, 1 to 6 faces) when present, else
+// Photos: ../shared/data/deepface (45 photos, 0.1 to 14 MP, 1 to 6 faces) when present, or with
+// --photos all every shared photo (276: also LFW-sized crops and group photos); else
 // @vladmandic/face-api's demo/sample1..6.jpg.
 //
-//   npm run build:ts && node bench/pipeline.js [--rounds N] [--no-face-api] [--concurrency C] [--decode-ahead A]
+//   npm run build:ts && node bench/pipeline.js [--rounds N] [--photos deepface|all] [--no-face-api] [--concurrency C] [--decode-ahead A]
 //
 // Reports per configuration: photos/s one by one (analyze) and batched (analyzeBatch, decoding
 // ahead of inference), the same decode alone (a floor for one-by-one time), CPU time per photo
@@ -39,9 +40,14 @@ const rounds = arg('--rounds', 3);
 const concurrency = arg('--concurrency', 2);
 const decodeAhead = arg('--decode-ahead', 1);
 const withFaceApi = !process.argv.includes('--no-face-api');
-const sharedSet = path.resolve(process.env.FACECORE_SHARED ?? path.join(root, '../shared'), 'data/deepface');
+// --photos deepface (default): the photo-library-like set; --photos all: every shared photo.
+const photoSet = process.argv.includes('--photos') ? process.argv[process.argv.indexOf('--photos') + 1] : 'deepface';
+if (!['deepface', 'all'].includes(photoSet)) throw new RangeError(`--photos: expected deepface or all, got ${photoSet}`);
+const sharedData = path.resolve(process.env.FACECORE_SHARED ?? path.join(root, '../shared'), 'data');
+const imagesUnder = (dir) => fs.readdirSync(dir, { recursive: true }).filter((f) => /\.(jpe?g|png|webp)$/i.test(f)).sort().map((f) => path.join(dir, f));
+const sharedSet = photoSet === 'all' ? sharedData : path.join(sharedData, 'deepface');
 const photos = fs.existsSync(sharedSet)
-  ? fs.readdirSync(sharedSet).filter((f) => /\.(jpe?g|png|webp)$/i.test(f)).sort().map((f) => path.join(sharedSet, f))
+  ? imagesUnder(sharedSet)
   : [1, 2, 3, 4, 5, 6].map((n) => path.join(root, `node_modules/@vladmandic/face-api/demo/sample${n}.jpg`));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 // CPU milliseconds of this process, every thread.
@@ -149,7 +155,7 @@ const rate = (count, ms) => count / (ms / 1000);
 const base = { one: wallOf(runners[former].stats.one), batch: wallOf(runners[former].stats.batch) };
 const cores = os.availableParallelism?.() ?? os.cpus().length;
 const lines = [];
-lines.push(`machine: ${os.cpus()[0]?.model} x${cores}, node ${process.version}; ${n} photos (${fs.existsSync(sharedSet) ? '../shared/data/deepface' : 'face-api demo'}); median of ${rounds} interleaved rounds after a warm-up pass (face-api: 1 round); load average during the rounds ${loads.map((l) => l.toFixed(1)).join(', ')}`);
+lines.push(`machine: ${os.cpus()[0]?.model} x${cores}, node ${process.version}; ${n} photos (${fs.existsSync(sharedSet) ? (photoSet === 'all' ? 'every photo in ../shared/data' : '../shared/data/deepface') : 'face-api demo'}); median of ${rounds} interleaved rounds after a warm-up pass (face-api: 1 round); load average during the rounds ${loads.map((l) => l.toFixed(1)).join(', ')}`);
 lines.push('', `analyzeBatch: concurrency ${concurrency}, decodeAhead ${decodeAhead}. CPU ms: all threads of the process (sharp's, onnxruntime's, ours), per photo.`);
 lines.push('', '| pipeline | photos/s | faces/s | ms/photo | CPU ms/photo | faces found | photos/s vs former defaults (same mode) |', '|---|---|---|---|---|---|---|');
 const row = (name, faces, runs, ref) => {
