@@ -1,9 +1,21 @@
 // The people as vectors: per person the sum of its faces' unit embeddings and, in one
 // matrix, the mean (sum / count). A face's mean cosine to a person's faces is one dot product
 // with the mean, so incremental placement uses the same rule as batch average linkage and a
-// search costs one row per person, not per face.
+// search costs one row per person, not per face; with a PersonProposer (HNSW) it costs the
+// proposer's candidates, re-scored exactly.
 import { doubled } from '../cluster/doubled.js';
 import { topK } from '../core/topk.js';
+import type { PersonProposer } from './person-proposer.js';
+
+export interface PersonHit {
+  person: string;
+  /** Mean cosine of the query to the person's faces. */
+  score: number;
+}
+
+// Candidates the proposer is asked for per query (at least k): more than the 8 a placement
+// keeps, so a person the graph ranks a little low is still re-scored.
+const PROPOSED = 16;
 
 export class PersonTable {
   readonly dim: number;
@@ -13,9 +25,11 @@ export class PersonTable {
   #sums: Float32Array;
   #means: Float32Array;
   readonly faces = new Map<string, Set<string>>();
+  readonly #proposer: PersonProposer | undefined;
 
-  constructor(dim: number) {
+  constructor(dim: number, proposer?: PersonProposer) {
     this.dim = dim;
+    this.#proposer = proposer;
     this.#sums = new Float32Array(64 * dim);
     this.#means = new Float32Array(64 * dim);
   }
@@ -57,6 +71,7 @@ export class PersonTable {
       this.#sums[o + c] += sign * v[c];
       this.#means[o + c] = n > 0 ? this.#sums[o + c] / n : 0;
     }
+    this.#proposer?.changed(slot);
     const set = this.faces.get(person)!;
     if (sign > 0) set.add(face);
     else set.delete(face);
@@ -78,20 +93,42 @@ export class PersonTable {
     return s;
   }
 
-  /** Per query row, up to k people by mean cosine (empty slots skipped), best first. */
-  search(queries: Float32Array, k: number): { person: string; score: number }[][] {
+  /**
+   * Per query row, up to k people by mean cosine (empty slots skipped), best first: all people
+   * (exact), or the proposer's candidates re-scored exactly (approximate, when there is one).
+   */
+  search(queries: Float32Array, k: number, exact = this.#proposer === undefined): PersonHit[][] {
     const nq = queries.length / this.dim, slots = this.slots;
     if (slots === 0) return Array.from({ length: nq }, () => []);
-    const kk = Math.min(k, slots);
-    const hits = topK(queries, this.#means.subarray(0, slots * this.dim), this.dim, kk, { metric: 'dot' });
+    const means = this.#means.subarray(0, slots * this.dim);
+    if (!exact) return this.#rescored(queries, this.#proposer!.propose(queries, means, Math.max(k, PROPOSED)), k);
+    const hits = topK(queries, means, this.dim, Math.min(k, slots), { metric: 'dot' });
     return Array.from({ length: nq }, (_, i) => {
-      const row: { person: string; score: number }[] = [];
+      const row: PersonHit[] = [];
       for (let r = 0; r < hits.k; r++) {
         const person = this.#personAt[hits.indices[i * hits.k + r]];
         if (person !== '') row.push({ person, score: hits.scores[i * hits.k + r] });
       }
       return row;
     });
+  }
+
+  /** Candidate slots (row-major, -1 = none) scored against the current means; best k per row, ties to the lower slot. */
+  #rescored(queries: Float32Array, slots: Int32Array, k: number): PersonHit[][] {
+    const d = this.dim, per = slots.length / (queries.length / d), out: PersonHit[][] = [];
+    for (let i = 0; i * d < queries.length; i++) {
+      const scored: { slot: number; score: number }[] = [];
+      for (let r = i * per; r < (i + 1) * per; r++) {
+        const slot = slots[r];
+        if (slot < 0 || this.#personAt[slot] === '') continue;
+        let s = 0;
+        for (let c = 0, q = i * d, o = slot * d; c < d; c++) s += queries[q + c] * this.#means[o + c];
+        scored.push({ slot, score: s });
+      }
+      scored.sort((a, b) => b.score - a.score || a.slot - b.slot);
+      out.push(scored.slice(0, k).map(({ slot, score }) => ({ person: this.#personAt[slot], score })));
+    }
+    return out;
   }
 
   /** The person's template: the L2-normalised mean of its faces. */
