@@ -3,7 +3,8 @@
 //                                    YuNet + MobileFaceNet), batch and one face at a time
 //   node bench/people.js planted [n] planted 512-d clusters: clusterEmbeddingsAsync vs scikit-learn DBSCAN
 //   node bench/people.js scale [n] [f32|i8]  n planted faces: time and peak memory of clusterEmbeddingsAsync
-//   node bench/people.js adds [n]    PeopleIndex incremental adds: faces/s per 10k block as the index grows
+//   node bench/people.js adds [n] [exactTo]  PeopleIndex incremental adds: faces/s and µs per add per 10k block as
+//                                    the index grows, exact and approximate people search interleaved (exact up to exactTo)
 //   node bench/people.js             all four at sizes that run in minutes (what `npm run bench people` does)
 // Needs `npx tsc -p tsconfig.build.json` first (imports dist/).
 import fs from 'node:fs';
@@ -93,14 +94,14 @@ async function photos() {
 }
 
 // --- planted clusters ---------------------------------------------------------------------
-/** n unit vectors in `dim` dimensions around random centres; sizes 1..40 (skewed), cos within ~0.5. */
-function planted(n, dim, seed = 1) {
+/** n unit vectors in `dim` dimensions around random centres; sizes 1..40 (skewed), cos within ~0.5.
+ * With `centres`, each identity's centre is pushed to it (for new faces of a known identity). */
+function planted(n, dim, seed = 1, centres = null) {
   let s = seed >>> 0;
   const uniform = () => ((s = (s * 1664525 + 1013904223) >>> 0) + 0.5) / 4294967296;
   const gauss = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
   const x = new Float32Array(n * dim), truth = new Int32Array(n);
   const centre = new Float32Array(dim);
-  const noise = 1.0; // |noise| ~ |centre|: cos to the centre ~0.7, between two faces ~0.5
   for (let i = 0, id = -1, left = 0; i < n; i++) {
     if (left === 0) {
       id++;
@@ -108,14 +109,23 @@ function planted(n, dim, seed = 1) {
       let norm = 0;
       for (let c = 0; c < dim; c++) norm += (centre[c] = gauss()) ** 2;
       for (let c = 0; c < dim; c++) centre[c] /= Math.sqrt(norm);
+      centres?.push(Float32Array.from(centre));
     }
     left--;
     truth[i] = id;
-    let norm = 0;
-    for (let c = 0; c < dim; c++) norm += (x[i * dim + c] = centre[c] + (noise * gauss()) / Math.sqrt(dim)) ** 2;
-    for (let c = 0; c < dim; c++) x[i * dim + c] /= Math.sqrt(norm);
+    plantedFace(centre, gauss, x.subarray(i * dim, (i + 1) * dim));
   }
   return { x, truth };
+}
+
+/** A face of the identity at `centre`, unit length: centre + noise with |noise| ~ |centre|, so
+ * cos to the centre ~0.7 and between two faces ~0.5. */
+function plantedFace(centre, gauss, out = new Float32Array(centre.length)) {
+  const dim = centre.length;
+  let norm = 0;
+  for (let c = 0; c < dim; c++) norm += (out[c] = centre[c] + gauss() / Math.sqrt(dim)) ** 2;
+  for (let c = 0; c < dim; c++) out[c] /= Math.sqrt(norm);
+  return out;
 }
 
 const DBSCAN_PY = `
@@ -196,24 +206,56 @@ async function scale(n, storage = 'f32') {
   console.log(`| ${n} | ${storage} | ${fmt(seconds, 1)} | ${fmt(cpuPerThread, 1)} | ${fmt((peak - base) / 2 ** 20, 0)} MiB | ${fmt(s.bcubed.f)} | ${fmt(s.pairwise.f)} |`);
 }
 
-async function adds(n, batch = 1000) {
-  const { PeopleIndex } = await peopleLib();
-  const dim = 512, { x } = planted(n, dim, 5);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'people-adds-'));
-  const people = await PeopleIndex.open(path.join(dir, 'p.fci'), { dim, threshold: 0.3 });
-  console.log(`PeopleIndex adds (fsync durability), batches of ${batch}, dim ${dim}\n`);
-  console.log('| faces in index | people | faces/s over the last 10k |');
-  console.log('|---|---|---|');
-  let t0 = performance.now();
-  for (let i = 0; i < n; i += batch) {
-    const m = Math.min(batch, n - i);
-    await people.add(Array.from({ length: m }, (_, j) => `f${i + j}`), x.subarray(i * dim, (i + m) * dim));
-    if ((i + m) % 10000 === 0) {
-      console.log(`| ${i + m} | ${people.people().length} | ${Math.round(10000 / ((performance.now() - t0) / 1000))} |`);
-      t0 = performance.now();
-    }
+/** How often the exact best person is among the approximate search's 8 candidates, on new faces
+ * of identities already added (`known` of them) whose exact best is a match. */
+function recall(people, centres, known, threshold, samples = 50) {
+  let asked = 0, found = 0, s = known;
+  const uniform = () => ((s = (s * 1664525 + 1013904223) >>> 0) + 0.5) / 4294967296;
+  const gauss = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+  for (let i = 0; i < samples; i++) {
+    const v = plantedFace(centres[Math.floor(uniform() * known)], gauss);
+    const best = people.searchPeople(v, 1, { exact: true })[0];
+    if (!best || best.score < threshold) continue;
+    asked++;
+    if (people.searchPeople(v, 8).some((h) => h.person === best.person)) found++;
   }
-  await people.close();
+  return { asked, found };
+}
+
+/** PeopleIndex adds, exact and approximate people search side by side: each block of faces goes
+ * to both indexes in turn (which one first alternates), timed apart; the exact one stops after
+ * `exactTo` faces. Recall: sampled before each block, not timed. */
+async function adds(n, exactTo = n, batch = 1000, block = 10000) {
+  const { PeopleIndex } = await peopleLib();
+  const dim = 512, threshold = 0.3, centres = [], { x, truth } = planted(n, dim, 5, centres);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'people-adds-'));
+  const open = (name, peopleSearch) => PeopleIndex.open(path.join(dir, `${name}.fci`), { dim, threshold, peopleSearch });
+  const runs = [{ name: 'exact', people: await open('exact', 'exact'), to: exactTo }, { name: 'approximate', people: await open('approx', 'approximate'), to: n }];
+  console.log(`PeopleIndex adds (fsync durability), batches of ${batch}, dim ${dim}, threshold ${threshold}; exact and approximate interleaved per block of ${block}\n`);
+  console.log('| faces in index | people (exact / approximate) | exact: faces/s, µs per add | approximate: faces/s, µs per add | approximate / exact | recall of the exact best (sampled) |');
+  console.log('|---|---|---|---|---|---|');
+  let asked = 0, found = 0;
+  for (let b0 = 0, round = 0; b0 < n; b0 += block, round++) {
+    const b1 = Math.min(n, b0 + block), rate = {};
+    if (b0 > 0) {
+      const r = recall(runs[1].people, centres, truth[b0 - 1], threshold);
+      (asked += r.asked), (found += r.found);
+    }
+    for (const run of round % 2 === 0 ? runs : [...runs].reverse()) {
+      if (b0 >= run.to) continue;
+      const t0 = performance.now();
+      for (let i = b0; i < b1; i += batch) {
+        const m = Math.min(batch, b1 - i);
+        await run.people.add(Array.from({ length: m }, (_, j) => `f${i + j}`), x.subarray(i * dim, (i + m) * dim));
+      }
+      rate[run.name] = (b1 - b0) / ((performance.now() - t0) / 1000);
+    }
+    const cell = (r) => (r ? `${Math.round(r)}, ${Math.round(1e6 / r)}` : '-');
+    const people = runs.map((r) => (b0 < r.to ? r.people.people().length : '-')).join(' / ');
+    const ratio = rate.exact ? `${fmt(rate.approximate / rate.exact, 2)}x` : '-';
+    console.log(`| ${b1} | ${people} | ${cell(rate.exact)} | ${cell(rate.approximate)} | ${ratio} | ${asked ? `${fmt(found / asked)} (${found}/${asked})` : '-'} |`);
+  }
+  for (const run of runs) await run.people.close();
   fs.rmSync(dir, { recursive: true });
 }
 
@@ -232,4 +274,4 @@ if (mode === 'scale') {
   console.log('| n | storage | seconds | CPU s / 2 threads | extra peak RSS | BCubed F | pairwise F |\n|---|---|---|---|---|---|---|');
   await scale(Number(process.argv[3] ?? 100000), process.argv[4] ?? 'f32');
 }
-if (mode === 'adds') await adds(Number(process.argv[3] ?? 200000));
+if (mode === 'adds') await adds(Number(process.argv[3] ?? 200000), Number(process.argv[4] ?? process.argv[3] ?? 200000));
