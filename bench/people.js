@@ -3,8 +3,8 @@
 //                                    YuNet + MobileFaceNet), batch and one face at a time
 //   node bench/people.js planted [n] planted 512-d clusters: clusterEmbeddingsAsync vs scikit-learn DBSCAN
 //   node bench/people.js scale [n] [f32|i8]  n planted faces: time and peak memory of clusterEmbeddingsAsync
-//   node bench/people.js adds [n] [exactTo]  PeopleIndex incremental adds: faces/s and µs per add per 10k block as
-//                                    the index grows, exact and approximate people search interleaved (exact up to exactTo)
+//   node bench/people.js adds [n] [exactTo] [exact,projected,hnsw]  PeopleIndex incremental adds: faces/s and µs per
+//                                    add per 10k block as the index grows, the people searches interleaved (exact up to exactTo)
 //   node bench/people.js             all four at sizes that run in minutes (what `npm run bench people` does)
 // Needs `npx tsc -p tsconfig.build.json` first (imports dist/).
 import fs from 'node:fs';
@@ -222,38 +222,44 @@ function recall(people, centres, known, threshold, samples = 50) {
   return { asked, found };
 }
 
-/** PeopleIndex adds, exact and approximate people search side by side: each block of faces goes
- * to both indexes in turn (which one first alternates), timed apart; the exact one stops after
- * `exactTo` faces. Recall: sampled before each block, not timed. */
-async function adds(n, exactTo = n, batch = 1000, block = 10000) {
+/** PeopleIndex adds, one index per people search (`searches`), side by side: each block of faces
+ * goes to every index in turn (the order rotates), timed apart; the exact one stops after
+ * `exactTo` faces. Recall of the others: sampled before each block, not timed. */
+async function adds(n, exactTo = n, searches = ['exact', 'projected', 'hnsw'], batch = 1000, block = 10000) {
   const { PeopleIndex } = await peopleLib();
   const dim = 512, threshold = 0.3, centres = [], { x, truth } = planted(n, dim, 5, centres);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'people-adds-'));
-  const open = (name, peopleSearch) => PeopleIndex.open(path.join(dir, `${name}.fci`), { dim, threshold, peopleSearch });
-  const runs = [{ name: 'exact', people: await open('exact', 'exact'), to: exactTo }, { name: 'approximate', people: await open('approx', 'approximate'), to: n }];
-  console.log(`PeopleIndex adds (fsync durability), batches of ${batch}, dim ${dim}, threshold ${threshold}; exact and approximate interleaved per block of ${block}\n`);
-  console.log('| faces in index | people (exact / approximate) | exact: faces/s, µs per add | approximate: faces/s, µs per add | approximate / exact | recall of the exact best (sampled) |');
-  console.log('|---|---|---|---|---|---|');
-  let asked = 0, found = 0;
+  const runs = [];
+  for (const search of searches) {
+    const people = await PeopleIndex.open(path.join(dir, `${search}.fci`), { dim, threshold, peopleSearch: search });
+    runs.push({ search, people, to: search === 'exact' ? exactTo : n, asked: 0, found: 0 });
+  }
+  console.log(`PeopleIndex adds (fsync durability), batches of ${batch}, dim ${dim}, threshold ${threshold}; people searches interleaved per block of ${block}`);
+  console.log('cells: faces/s, µs per add; recall: how often the exact best person is among the 8 candidates (new faces of known identities, 50 per block, cumulative)\n');
+  const others = runs.filter((r) => r.search !== 'exact');
+  console.log(`| faces in index | people (${searches.join(' / ')}) | ${searches.join(' | ')} | ${others.map((r) => `${r.search} recall`).join(' | ')} |`);
+  console.log(`|---|---|${searches.map(() => '---|').join('')}${others.map(() => '---|').join('')}`);
   for (let b0 = 0, round = 0; b0 < n; b0 += block, round++) {
-    const b1 = Math.min(n, b0 + block), rate = {};
-    if (b0 > 0) {
-      const r = recall(runs[1].people, centres, truth[b0 - 1], threshold);
-      (asked += r.asked), (found += r.found);
+    const b1 = Math.min(n, b0 + block), rate = new Map();
+    for (const run of others) {
+      if (b0 === 0) continue;
+      const r = recall(run.people, centres, truth[b0 - 1], threshold);
+      (run.asked += r.asked), (run.found += r.found);
     }
-    for (const run of round % 2 === 0 ? runs : [...runs].reverse()) {
+    for (let j = 0; j < runs.length; j++) {
+      const run = runs[(j + round) % runs.length];
       if (b0 >= run.to) continue;
       const t0 = performance.now();
       for (let i = b0; i < b1; i += batch) {
         const m = Math.min(batch, b1 - i);
-        await run.people.add(Array.from({ length: m }, (_, j) => `f${i + j}`), x.subarray(i * dim, (i + m) * dim));
+        await run.people.add(Array.from({ length: m }, (_, k) => `f${i + k}`), x.subarray(i * dim, (i + m) * dim));
       }
-      rate[run.name] = (b1 - b0) / ((performance.now() - t0) / 1000);
+      rate.set(run, (b1 - b0) / ((performance.now() - t0) / 1000));
     }
     const cell = (r) => (r ? `${Math.round(r)}, ${Math.round(1e6 / r)}` : '-');
     const people = runs.map((r) => (b0 < r.to ? r.people.people().length : '-')).join(' / ');
-    const ratio = rate.exact ? `${fmt(rate.approximate / rate.exact, 2)}x` : '-';
-    console.log(`| ${b1} | ${people} | ${cell(rate.exact)} | ${cell(rate.approximate)} | ${ratio} | ${asked ? `${fmt(found / asked)} (${found}/${asked})` : '-'} |`);
+    const recalls = others.map((r) => (r.asked ? `${fmt(r.found / r.asked)} (${r.found}/${r.asked})` : '-'));
+    console.log(`| ${b1} | ${people} | ${runs.map((r) => cell(rate.get(r))).join(' | ')} | ${recalls.join(' | ')} |`);
   }
   for (const run of runs) await run.people.close();
   fs.rmSync(dir, { recursive: true });
@@ -274,4 +280,7 @@ if (mode === 'scale') {
   console.log('| n | storage | seconds | CPU s / 2 threads | extra peak RSS | BCubed F | pairwise F |\n|---|---|---|---|---|---|---|');
   await scale(Number(process.argv[3] ?? 100000), process.argv[4] ?? 'f32');
 }
-if (mode === 'adds') await adds(Number(process.argv[3] ?? 200000), Number(process.argv[4] ?? process.argv[3] ?? 200000));
+if (mode === 'adds') {
+  const n = Number(process.argv[3] ?? 200000);
+  await adds(n, Number(process.argv[4] ?? n), process.argv[5]?.split(','));
+}

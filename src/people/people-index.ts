@@ -13,10 +13,14 @@ import { assertInteger, assertOneOf, assertOptionsObject, describe, rowsOf } fro
 import { FaceIndex, type Storage } from '../gallery/face-index.js';
 import { Corrections } from './corrections.js';
 import { PeopleLog, type PeopleRecord, type PeopleSnapshot } from './people-log.js';
-import { loadUsearch, PersonProposer, type Usearch } from './person-proposer.js';
-import { PersonTable, type PersonHit } from './person-table.js';
+import { HnswProposer, loadUsearch } from './hnsw-proposer.js';
+import { PersonTable, type CandidateProposer, type PersonHit } from './person-table.js';
+import { ProjectedProposer } from './projected-proposer.js';
 
 export type { PersonHit };
+
+export type PeopleSearch = 'exact' | 'projected' | 'hnsw';
+const PEOPLE_SEARCHES = ['exact', 'projected', 'hnsw'] as const;
 
 export interface PeopleIndexOptions {
   /** Embedding length (needed to create the files). */
@@ -30,11 +34,12 @@ export interface PeopleIndexOptions {
   /** 'fsync' (default) or 'none' (tests and benchmarks). */
   durability?: 'fsync' | 'none';
   /**
-   * How a face finds its candidate people: 'exact' (default; every person's mean, cost grows
-   * with the people) or 'approximate' (an HNSW graph over the means proposes candidates, which
-   * are re-scored exactly; needs the optional package usearch). docs/people.md, Incremental adds.
+   * How a face finds its candidate people (docs/people.md, Incremental adds): 'exact' (default:
+   * every person's mean), 'projected' (a top-k over 64-d random projections of the means proposes
+   * candidates) or 'hnsw' (an HNSW graph over the means proposes; needs the optional package
+   * usearch). Proposed candidates are re-scored exactly against the means.
    */
-  peopleSearch?: 'exact' | 'approximate';
+  peopleSearch?: PeopleSearch;
 }
 
 const CANDIDATES = 8;
@@ -55,12 +60,20 @@ function unit(v: Float32Array): Float32Array {
   return out;
 }
 
+/** A factory of the proposer `search` names (loading usearch for 'hnsw'); none for 'exact'. */
+async function proposerFor(search: PeopleSearch): Promise<((dim: number) => CandidateProposer) | undefined> {
+  if (search === 'projected') return (dim) => new ProjectedProposer(dim);
+  if (search === 'exact') return undefined;
+  const usearch = await loadUsearch();
+  return (dim) => new HnswProposer(usearch, dim, threadCount(undefined));
+}
+
 export class PeopleIndex {
   readonly #faces: FaceIndex;
   readonly #log: PeopleLog;
   readonly #threshold: number;
   readonly #minFaces: number;
-  readonly #usearch: Usearch | undefined;
+  readonly #proposer: ((dim: number) => CandidateProposer) | undefined;
   #table: PersonTable;
   #assign = new Map<string, string | null>();
   #corrections: Corrections;
@@ -70,12 +83,12 @@ export class PeopleIndex {
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
 
-  private constructor(faces: FaceIndex, log: PeopleLog, snap: PeopleSnapshot, threshold: number, minFaces: number, usearch?: Usearch) {
+  private constructor(faces: FaceIndex, log: PeopleLog, snap: PeopleSnapshot, threshold: number, minFaces: number, proposer?: (dim: number) => CandidateProposer) {
     this.#faces = faces;
     this.#log = log;
     this.#threshold = threshold;
     this.#minFaces = minFaces;
-    this.#usearch = usearch;
+    this.#proposer = proposer;
     this.#table = this.#newTable();
     this.#corrections = Corrections.from(snap);
     this.#next = snap.next;
@@ -88,11 +101,10 @@ export class PeopleIndex {
     const threshold = checkThreshold(opts.threshold);
     const minFaces = assertInteger('options.minFaces', opts.minFaces ?? 1, 1, 1 << 20);
     const durable = (opts.durability ?? 'fsync') === 'fsync';
-    const search = assertOneOf('options.peopleSearch', opts.peopleSearch ?? 'exact', ['exact', 'approximate'] as const);
-    const usearch = search === 'approximate' ? await loadUsearch() : undefined;
+    const proposer = await proposerFor(assertOneOf('options.peopleSearch', opts.peopleSearch ?? 'exact', PEOPLE_SEARCHES));
     const faces = await FaceIndex.open(path, { dim: opts.dim as number | undefined, storage: opts.storage as Storage | undefined, durability: durable ? 'fsync' : 'none' });
     const { log, snapshot, records } = await PeopleLog.open(path, durable);
-    const people = new PeopleIndex(faces, log, snapshot, threshold, minFaces, usearch);
+    const people = new PeopleIndex(faces, log, snapshot, threshold, minFaces, proposer);
     for (const r of records) people.#apply(r);
     await people.#rebuild();
     return people;
@@ -150,12 +162,12 @@ export class PeopleIndex {
 
   /**
    * The k people whose faces the embedding matches best on average, best first; among the
-   * proposed candidates with peopleSearch 'approximate', unless `exact` asks for every person.
+   * proposed candidates with peopleSearch 'projected' or 'hnsw', unless `exact` asks for every person.
    */
   searchPeople(embedding: Float32Array, k: number, options: { exact?: boolean } = {}): PersonHit[] {
     rowsOf('embedding', embedding, this.#faces.dim);
     assertInteger('k', k, 1, 1 << 20);
-    const exact = assertOptionsObject('options', options).exact ?? this.#usearch === undefined;
+    const exact = assertOptionsObject('options', options).exact ?? this.#proposer === undefined;
     if (typeof exact !== 'boolean') throw new TypeError(`options.exact: expected a boolean, got ${describe(exact)}`);
     return this.#table.search(unit(embedding), k, exact)[0] ?? [];
   }
@@ -270,8 +282,7 @@ export class PeopleIndex {
   }
 
   #newTable(): PersonTable {
-    const d = this.#faces.dim;
-    return new PersonTable(d, this.#usearch && new PersonProposer(this.#usearch, d, threadCount(undefined)));
+    return new PersonTable(this.#faces.dim, this.#proposer?.(this.#faces.dim));
   }
 
   #newPerson(): string {

@@ -1,11 +1,18 @@
 // The people as vectors: per person the sum of its faces' unit embeddings and, in one
 // matrix, the mean (sum / count). A face's mean cosine to a person's faces is one dot product
 // with the mean, so incremental placement uses the same rule as batch average linkage and a
-// search costs one row per person, not per face; with a PersonProposer (HNSW) it costs the
-// proposer's candidates, re-scored exactly.
+// search costs one row per person, not per face; with a CandidateProposer it costs the
+// proposal plus the candidates, re-scored exactly.
 import { doubled } from '../cluster/doubled.js';
 import { topK } from '../core/topk.js';
-import type { PersonProposer } from './person-proposer.js';
+
+/** Proposes candidate slots for queries; PersonTable re-scores them exactly. */
+export interface CandidateProposer {
+  /** The slot's mean moved (or the slot emptied); looked at before the next proposal. */
+  changed(slot: number): void;
+  /** Per query row, up to k candidate slots (-1 past the found ones), row-major. */
+  propose(queries: Float32Array, means: Float32Array, k: number): Int32Array;
+}
 
 export interface PersonHit {
   person: string;
@@ -25,9 +32,9 @@ export class PersonTable {
   #sums: Float32Array;
   #means: Float32Array;
   readonly faces = new Map<string, Set<string>>();
-  readonly #proposer: PersonProposer | undefined;
+  readonly #proposer: CandidateProposer | undefined;
 
-  constructor(dim: number, proposer?: PersonProposer) {
+  constructor(dim: number, proposer?: CandidateProposer) {
     this.dim = dim;
     this.#proposer = proposer;
     this.#sums = new Float32Array(64 * dim);

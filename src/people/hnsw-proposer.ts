@@ -6,6 +6,7 @@
 // face that joins would cost one HNSW insert per face.
 import { doubled } from '../cluster/doubled.js';
 import { importOptional } from '../optional/import-optional.js';
+import type { CandidateProposer } from './person-table.js';
 
 /** The part of usearch's API used here (its own types stay out of our declarations). */
 interface HnswIndex {
@@ -19,7 +20,7 @@ export interface Usearch {
 
 /** Loads usearch, or throws the Error that says `npm install usearch`. */
 export async function loadUsearch(): Promise<Usearch> {
-  const mod = await importOptional<Usearch & { default?: Usearch }>('usearch', "PeopleIndex peopleSearch: 'approximate'");
+  const mod = await importOptional<Usearch & { default?: Usearch }>('usearch', "PeopleIndex peopleSearch: 'hnsw'");
   return mod.default ?? mod;
 }
 
@@ -29,7 +30,7 @@ export async function loadUsearch(): Promise<Usearch> {
 const GRAPH = { metric: 'cos', quantization: 'i8', connectivity: 16, expansion_add: 64, expansion_search: 64 } as const;
 export const REINDEX_COSINE = 0.99;
 
-export class PersonProposer {
+export class HnswProposer implements CandidateProposer {
   readonly #dim: number;
   readonly #threads: number;
   readonly #index: HnswIndex;
@@ -45,12 +46,10 @@ export class PersonProposer {
     this.#copy = new Float32Array(64 * dim);
   }
 
-  /** The slot's mean moved (or the slot emptied); looked at before the next proposal. */
   changed(slot: number): void {
     this.#dirty.add(slot);
   }
 
-  /** Per query row, up to k candidate slots (-1 past the found ones), row-major. */
   propose(queries: Float32Array, means: Float32Array, k: number): Int32Array {
     this.#refresh(means);
     const d = this.#dim, nq = queries.length / d, out = new Int32Array(nq * k).fill(-1);
