@@ -3,8 +3,8 @@
 //                                    YuNet + MobileFaceNet), batch and one face at a time
 //   node bench/people.js planted [n] planted 512-d clusters: clusterEmbeddingsAsync vs scikit-learn DBSCAN
 //   node bench/people.js scale [n] [f32|i8]  n planted faces: time and peak memory of clusterEmbeddingsAsync
-//   node bench/people.js adds [n] [exactTo] [exact,projected,hnsw]  PeopleIndex incremental adds: faces/s and µs per
-//                                    add per 10k block as the index grows, the people searches interleaved (exact up to exactTo)
+//   node bench/people.js adds [n] [exact:upTo,projected,hnsw]  PeopleIndex incremental adds: faces/s and µs per
+//                                    add per 10k block as the index grows, the people searches interleaved (each up to upTo)
 //   node bench/people.js             all four at sizes that run in minutes (what `npm run bench people` does)
 // Needs `npx tsc -p tsconfig.build.json` first (imports dist/).
 import fs from 'node:fs';
@@ -222,17 +222,18 @@ function recall(people, centres, known, threshold, samples = 50) {
   return { asked, found };
 }
 
-/** PeopleIndex adds, one index per people search (`searches`), side by side: each block of faces
- * goes to every index in turn (the order rotates), timed apart; the exact one stops after
- * `exactTo` faces. Recall of the others: sampled before each block, not timed. */
-async function adds(n, exactTo = n, searches = ['exact', 'projected', 'hnsw'], batch = 1000, block = 10000) {
+/** PeopleIndex adds, one index per people search, side by side: each block of faces goes to
+ * every index in turn (the order rotates), timed apart; `upTo` maps a search to the faces it
+ * stops after (default n). Recall of the approximate ones: sampled before each block, not timed. */
+async function adds(n, upTo, batch = 1000, block = 10000) {
+  const searches = [...upTo.keys()];
   const { PeopleIndex } = await peopleLib();
   const dim = 512, threshold = 0.3, centres = [], { x, truth } = planted(n, dim, 5, centres);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'people-adds-'));
   const runs = [];
   for (const search of searches) {
     const people = await PeopleIndex.open(path.join(dir, `${search}.fci`), { dim, threshold, peopleSearch: search });
-    runs.push({ search, people, to: search === 'exact' ? exactTo : n, asked: 0, found: 0 });
+    runs.push({ search, people, to: upTo.get(search) ?? n, asked: 0, found: 0 });
   }
   console.log(`PeopleIndex adds (fsync durability), batches of ${batch}, dim ${dim}, threshold ${threshold}; people searches interleaved per block of ${block}`);
   console.log('cells: faces/s, µs per add; recall: how often the exact best person is among the 8 candidates (new faces of known identities, 50 per block, cumulative)\n');
@@ -242,7 +243,7 @@ async function adds(n, exactTo = n, searches = ['exact', 'projected', 'hnsw'], b
   for (let b0 = 0, round = 0; b0 < n; b0 += block, round++) {
     const b1 = Math.min(n, b0 + block), rate = new Map();
     for (const run of others) {
-      if (b0 === 0) continue;
+      if (b0 === 0 || b0 >= run.to) continue;
       const r = recall(run.people, centres, truth[b0 - 1], threshold);
       (run.asked += r.asked), (run.found += r.found);
     }
@@ -258,7 +259,7 @@ async function adds(n, exactTo = n, searches = ['exact', 'projected', 'hnsw'], b
     }
     const cell = (r) => (r ? `${Math.round(r)}, ${Math.round(1e6 / r)}` : '-');
     const people = runs.map((r) => (b0 < r.to ? r.people.people().length : '-')).join(' / ');
-    const recalls = others.map((r) => (r.asked ? `${fmt(r.found / r.asked)} (${r.found}/${r.asked})` : '-'));
+    const recalls = others.map((r) => (r.asked && b0 < r.to ? `${fmt(r.found / r.asked)} (${r.found}/${r.asked})` : '-'));
     console.log(`| ${b1} | ${people} | ${runs.map((r) => cell(rate.get(r))).join(' | ')} | ${recalls.join(' | ')} |`);
   }
   for (const run of runs) await run.people.close();
@@ -272,7 +273,7 @@ if (mode === undefined || mode.startsWith('--')) {
   await plantedVsDbscan(5000);
   console.log('\n| n | storage | seconds | CPU s / 2 threads | extra peak RSS | BCubed F | pairwise F |\n|---|---|---|---|---|---|---|');
   await scale(20000);
-  await adds(30000);
+  await adds(30000, new Map([['exact', 30000], ['projected', 30000], ['hnsw', 30000]]));
 }
 if (mode === 'photos') await photos();
 if (mode === 'planted') await plantedVsDbscan(Number(process.argv[3] ?? 20000));
@@ -281,6 +282,8 @@ if (mode === 'scale') {
   await scale(Number(process.argv[3] ?? 100000), process.argv[4] ?? 'f32');
 }
 if (mode === 'adds') {
+  // adds n [search[:upTo],...], e.g. adds 1000000 exact:150000,projected,hnsw:100000
   const n = Number(process.argv[3] ?? 200000);
-  await adds(n, Number(process.argv[4] ?? n), process.argv[5]?.split(','));
+  const upTo = new Map((process.argv[4] ?? 'exact,projected,hnsw').split(',').map((s) => s.split(':')).map(([s, to]) => [s, Number(to ?? n)]));
+  await adds(n, upTo);
 }

@@ -35,7 +35,7 @@ export interface PeopleIndexOptions {
   durability?: 'fsync' | 'none';
   /**
    * How a face finds its candidate people (docs/people.md, Incremental adds): 'exact' (default:
-   * every person's mean), 'projected' (a top-k over 64-d random projections of the means proposes
+   * every person's mean), 'projected' (a top-k over 128-d random projections of the means proposes
    * candidates) or 'hnsw' (an HNSW graph over the means proposes; needs the optional package
    * usearch). Proposed candidates are re-scored exactly against the means.
    */

@@ -22,7 +22,7 @@ export interface PersonHit {
 
 // Candidates the proposer is asked for per query (at least k): more than the 8 a placement
 // keeps, so a person the graph ranks a little low is still re-scored.
-const PROPOSED = 16;
+const PROPOSED = 32;
 
 export class PersonTable {
   readonly dim: number;

@@ -10,7 +10,7 @@ import { topK } from '../core/topk.js';
 import { normalInit } from '../train/margin-head.js';
 import type { CandidateProposer } from './person-table.js';
 
-export const PROJECTED_DIM = 64;
+export const PROJECTED_DIM = 128;
 const SEED = 0x9e0b1e;
 
 export class ProjectedProposer implements CandidateProposer {
