@@ -66,9 +66,9 @@ async function photos() {
     const s = clusteringScores(truth, labels);
     return `${fmt(s.bcubed.f)} / ${fmt(s.pairwise.f)} / ${s.clusters}`;
   };
-  const oneByOne = async (t, order) => {
+  const oneByOne = async (t, order, peopleSearch = 'exact') => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'people-bench-'));
-    const people = await PeopleIndex.open(path.join(dir, 'p.fci'), { dim, threshold: t, durability: 'none' });
+    const people = await PeopleIndex.open(path.join(dir, 'p.fci'), { dim, threshold: t, durability: 'none', peopleSearch });
     const labels = new Int32Array(faces.length);
     for (const i of order) labels[i] = Number((await people.add([`f${i}`], x.subarray(i * dim, (i + 1) * dim)))[0].slice(1));
     await people.close();
@@ -83,13 +83,22 @@ async function photos() {
     const j = seed % (i + 1);
     [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
   }
+  const same = new Set(['projected', 'hnsw']);
   for (const t of [0.2, 0.25, 0.27, 0.3, 0.35, 0.4, 0.45, 0.5]) {
     const row = [t];
     for (const [linkage, minFaces, storage] of [['average', 1, 'f32'], ['average', 1, 'i8'], ['single', 1], ['core', 2]]) {
       row.push(cell((await clusterEmbeddingsAsync(x, dim, { threshold: t, linkage, minFaces, storage })).labels));
     }
-    row.push(cell(await oneByOne(t, ordered)), cell(await oneByOne(t, shuffled)));
+    const exact = await oneByOne(t, shuffled);
+    row.push(cell(await oneByOne(t, ordered)), cell(exact));
     console.log(`| ${row.join(' | ')} |`);
+    for (const search of same) {
+      const approx = await oneByOne(t, shuffled, search);
+      if (exact.some((l, i) => l !== approx[i])) same.delete(search);
+    }
+  }
+  for (const search of ['projected', 'hnsw']) {
+    console.log(`PeopleIndex one at a time (shuffled) with peopleSearch '${search}': ${same.has(search) ? 'the same people as exact at every threshold' : 'differs from exact'}`);
   }
 }
 

@@ -337,7 +337,7 @@ export class PeopleIndex {
     // One people search per chunk; people created inside a chunk are scored directly.
     for (let i0 = 0; i0 < ids.length; i0 += PLACE_CHUNK) {
       const i1 = Math.min(ids.length, i0 + PLACE_CHUNK);
-      const hits = this.#table.search(vecs.subarray(i0 * d, i1 * d), CANDIDATES);
+      const hits = this.#table.candidates(vecs.subarray(i0 * d, i1 * d), CANDIDATES);
       const created: string[] = [];
       for (let i = i0; i < i1; i++) this.#placeOne(ids[i], vecs.subarray(i * d, (i + 1) * d), hits[i - i0], created, out);
     }
@@ -345,10 +345,10 @@ export class PeopleIndex {
   }
 
   /** Places one face among `candidates` and `created` (re-scored against the current means); a new person goes to `created`. */
-  #placeOne(id: string, v: Float32Array, candidates: PersonHit[], created: string[], out: [string, string | null][]): void {
+  #placeOne(id: string, v: Float32Array, candidates: string[], created: string[], out: [string, string | null][]): void {
     let best: string | null = null, bestScore = this.#threshold;
     for (let j = 0; j < candidates.length + created.length; j++) {
-      const person = j < candidates.length ? candidates[j].person : created[j - candidates.length];
+      const person = j < candidates.length ? candidates[j] : created[j - candidates.length];
       if (!this.#table.has(person) || !this.#corrections.allows(id, person)) continue;
       const s = this.#table.score(person, v);
       if (s >= bestScore) (best = person), (bestScore = s);

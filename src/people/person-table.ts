@@ -73,10 +73,10 @@ export class PersonTable {
   update(person: string, face: string, v: Float32Array, sign: 1 | -1): void {
     const slot = this.#slot(person), d = this.dim, o = slot * d;
     this.#count[slot] += sign;
-    const n = this.#count[slot];
+    const n = this.#count[slot], sums = this.#sums, means = this.#means;
     for (let c = 0; c < d; c++) {
-      this.#sums[o + c] += sign * v[c];
-      this.#means[o + c] = n > 0 ? this.#sums[o + c] / n : 0;
+      sums[o + c] += sign * v[c];
+      means[o + c] = n > 0 ? sums[o + c] / n : 0;
     }
     this.#proposer?.changed(slot);
     const set = this.faces.get(person)!;
@@ -94,10 +94,7 @@ export class PersonTable {
   /** Mean cosine of unit vector v to the person's faces. */
   score(person: string, v: Float32Array): number {
     const slot = this.#slotOf.get(person);
-    if (slot === undefined) return -Infinity;
-    let s = 0;
-    for (let c = 0, o = slot * this.dim; c < this.dim; c++) s += v[c] * this.#means[o + c];
-    return s;
+    return slot === undefined ? -Infinity : dot(v, 0, this.#means, slot * this.dim, this.dim);
   }
 
   /**
@@ -107,8 +104,8 @@ export class PersonTable {
   search(queries: Float32Array, k: number, exact = this.#proposer === undefined): PersonHit[][] {
     const nq = queries.length / this.dim, slots = this.slots;
     if (slots === 0) return Array.from({ length: nq }, () => []);
+    if (!exact) return this.#rescored(queries, this.#proposed(queries, k), k);
     const means = this.#means.subarray(0, slots * this.dim);
-    if (!exact) return this.#rescored(queries, this.#proposer!.propose(queries, means, Math.max(k, PROPOSED)), k);
     const hits = topK(queries, means, this.dim, Math.min(k, slots), { metric: 'dot' });
     return Array.from({ length: nq }, (_, i) => {
       const row: PersonHit[] = [];
@@ -120,6 +117,26 @@ export class PersonTable {
     });
   }
 
+  /**
+   * Per query row, the people to score for it, unscored: the exact top k, or all the proposer's
+   * candidates (placement scores them itself against the means as they move).
+   */
+  candidates(queries: Float32Array, k: number): string[][] {
+    if (this.#proposer === undefined || this.slots === 0) return this.search(queries, k, true).map((row) => row.map((h) => h.person));
+    const slots = this.#proposed(queries, k), per = slots.length / (queries.length / this.dim), out: string[][] = [];
+    for (let r0 = 0; r0 < slots.length; r0 += per) {
+      const row: string[] = [];
+      for (let r = r0; r < r0 + per; r++) if (slots[r] >= 0 && this.#personAt[slots[r]] !== '') row.push(this.#personAt[slots[r]]);
+      out.push(row);
+    }
+    return out;
+  }
+
+  /** The proposer's candidate slots per query row (row-major, -1 = none). */
+  #proposed(queries: Float32Array, k: number): Int32Array {
+    return this.#proposer!.propose(queries, this.#means.subarray(0, this.slots * this.dim), Math.max(k, PROPOSED));
+  }
+
   /** Candidate slots (row-major, -1 = none) scored against the current means; best k per row, ties to the lower slot. */
   #rescored(queries: Float32Array, slots: Int32Array, k: number): PersonHit[][] {
     const d = this.dim, per = slots.length / (queries.length / d), out: PersonHit[][] = [];
@@ -128,9 +145,7 @@ export class PersonTable {
       for (let r = i * per; r < (i + 1) * per; r++) {
         const slot = slots[r];
         if (slot < 0 || this.#personAt[slot] === '') continue;
-        let s = 0;
-        for (let c = 0, q = i * d, o = slot * d; c < d; c++) s += queries[q + c] * this.#means[o + c];
-        scored.push({ slot, score: s });
+        scored.push({ slot, score: dot(queries, i * d, this.#means, slot * d, d) });
       }
       scored.sort((a, b) => b.score - a.score || a.slot - b.slot);
       out.push(scored.slice(0, k).map(({ slot, score }) => ({ person: this.#personAt[slot], score })));
@@ -146,4 +161,11 @@ export class PersonTable {
     const norm = Math.hypot(...mean);
     return norm > 0 ? mean.map((x) => x / norm) : mean;
   }
+}
+
+/** a[ao .. ao + d) . b[bo .. bo + d), summed in order (the same bits wherever it is called). */
+function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, d: number): number {
+  let s = 0;
+  for (let c = 0; c < d; c++) s += a[ao + c] * b[bo + c];
+  return s;
 }
