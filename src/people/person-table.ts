@@ -20,8 +20,8 @@ export interface PersonHit {
   score: number;
 }
 
-// Candidates the proposer is asked for per query (at least k): more than the 8 a placement
-// keeps, so a person the graph ranks a little low is still re-scored.
+// Candidates the proposer is asked for per query (at least k): placement scores all of them
+// exactly, so a person the proposal ranks a little low still wins (32: docs/people.md).
 const PROPOSED = 32;
 
 export class PersonTable {
