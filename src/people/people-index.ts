@@ -14,7 +14,7 @@ import { FaceIndex, type Storage } from '../gallery/face-index.js';
 import { Corrections } from './corrections.js';
 import { PeopleLog, type PeopleRecord, type PeopleSnapshot } from './people-log.js';
 import { HnswProposer, loadUsearch } from './hnsw-proposer.js';
-import { PersonTable, type CandidateProposer, type PersonHit } from './person-table.js';
+import { dot, PersonTable, type CandidateProposer, type PersonHit } from './person-table.js';
 import { ProjectedProposer } from './projected-proposer.js';
 
 export type { PersonHit };
@@ -378,11 +378,7 @@ export class PeopleIndex {
 
   #nearPending(v: Float32Array): [string, Float32Array][] {
     const near: [string, Float32Array][] = [];
-    for (const [f, fv] of this.#pending) {
-      let s = 0;
-      for (let c = 0; c < v.length; c++) s += v[c] * fv[c];
-      if (s >= this.#threshold) near.push([f, fv]);
-    }
+    for (const [f, fv] of this.#pending) if (dot(v, 0, fv, 0, v.length) >= this.#threshold) near.push([f, fv]);
     return near;
   }
 

@@ -164,7 +164,7 @@ export class PersonTable {
 }
 
 /** a[ao .. ao + d) . b[bo .. bo + d), summed in order (the same bits wherever it is called). */
-function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, d: number): number {
+export function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, d: number): number {
   let s = 0;
   for (let c = 0; c < d; c++) s += a[ao + c] * b[bo + c];
   return s;

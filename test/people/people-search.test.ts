@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PeopleIndex, type PeopleSearch } from '../../src/people/people-index.js';
 import { buildForChild } from '../helpers/child-build.js';
 import { repoRoot } from '../helpers/shared.js';
@@ -101,13 +101,16 @@ describe('peopleSearch', () => {
 
   describe('without usearch installed', () => {
     // A child whose node_modules holds every package but usearch: 'hnsw' says what to install, the rest works.
-    const root = buildForChild();
+    let root = '';
+    beforeAll(() => {
+      root = buildForChild();
+      fs.unlinkSync(path.join(root, 'node_modules'));
+      fs.mkdirSync(path.join(root, 'node_modules'));
+      for (const pkg of fs.readdirSync(path.join(repoRoot, 'node_modules'))) {
+        if (pkg !== 'usearch') fs.symlinkSync(path.join(repoRoot, 'node_modules', pkg), path.join(root, 'node_modules', pkg));
+      }
+    });
     afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
-    fs.unlinkSync(path.join(root, 'node_modules'));
-    fs.mkdirSync(path.join(root, 'node_modules'));
-    for (const pkg of fs.readdirSync(path.join(repoRoot, 'node_modules'))) {
-      if (pkg !== 'usearch') fs.symlinkSync(path.join(repoRoot, 'node_modules', pkg), path.join(root, 'node_modules', pkg));
-    }
 
     it("'hnsw' fails with the npm install line; 'projected' and 'exact' open", () => {
       const script = `
