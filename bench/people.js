@@ -3,7 +3,8 @@
 //                                    YuNet + MobileFaceNet), batch and one face at a time
 //   node bench/people.js planted [n] planted 512-d clusters: clusterEmbeddingsAsync vs scikit-learn DBSCAN
 //   node bench/people.js scale [n] [f32|i8]  n planted faces: time and peak memory of clusterEmbeddingsAsync
-//   node bench/people.js adds [n]    PeopleIndex incremental adds: faces/s per 10k block as the index grows
+//   node bench/people.js adds [n] [exact:upTo,projected,hnsw]  PeopleIndex incremental adds: faces/s and µs per
+//                                    add per 10k block as the index grows, the people searches interleaved (each up to upTo)
 //   node bench/people.js             all four at sizes that run in minutes (what `npm run bench people` does)
 // Needs `npx tsc -p tsconfig.build.json` first (imports dist/).
 import fs from 'node:fs';
@@ -65,9 +66,9 @@ async function photos() {
     const s = clusteringScores(truth, labels);
     return `${fmt(s.bcubed.f)} / ${fmt(s.pairwise.f)} / ${s.clusters}`;
   };
-  const oneByOne = async (t, order) => {
+  const oneByOne = async (t, order, peopleSearch = 'exact') => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'people-bench-'));
-    const people = await PeopleIndex.open(path.join(dir, 'p.fci'), { dim, threshold: t, durability: 'none' });
+    const people = await PeopleIndex.open(path.join(dir, 'p.fci'), { dim, threshold: t, durability: 'none', peopleSearch });
     const labels = new Int32Array(faces.length);
     for (const i of order) labels[i] = Number((await people.add([`f${i}`], x.subarray(i * dim, (i + 1) * dim)))[0].slice(1));
     await people.close();
@@ -82,25 +83,34 @@ async function photos() {
     const j = seed % (i + 1);
     [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
   }
+  const same = new Set(['projected', 'hnsw']);
   for (const t of [0.2, 0.25, 0.27, 0.3, 0.35, 0.4, 0.45, 0.5]) {
     const row = [t];
     for (const [linkage, minFaces, storage] of [['average', 1, 'f32'], ['average', 1, 'i8'], ['single', 1], ['core', 2]]) {
       row.push(cell((await clusterEmbeddingsAsync(x, dim, { threshold: t, linkage, minFaces, storage })).labels));
     }
-    row.push(cell(await oneByOne(t, ordered)), cell(await oneByOne(t, shuffled)));
+    const exact = await oneByOne(t, shuffled);
+    row.push(cell(await oneByOne(t, ordered)), cell(exact));
     console.log(`| ${row.join(' | ')} |`);
+    for (const search of same) {
+      const approx = await oneByOne(t, shuffled, search);
+      if (exact.some((l, i) => l !== approx[i])) same.delete(search);
+    }
+  }
+  for (const search of ['projected', 'hnsw']) {
+    console.log(`PeopleIndex one at a time (shuffled) with peopleSearch '${search}': ${same.has(search) ? 'the same people as exact at every threshold' : 'differs from exact'}`);
   }
 }
 
 // --- planted clusters ---------------------------------------------------------------------
-/** n unit vectors in `dim` dimensions around random centres; sizes 1..40 (skewed), cos within ~0.5. */
-function planted(n, dim, seed = 1) {
+/** n unit vectors in `dim` dimensions around random centres; sizes 1..40 (skewed), cos within ~0.5.
+ * With `centres`, each identity's centre is pushed to it (for new faces of a known identity). */
+function planted(n, dim, seed = 1, centres = null) {
   let s = seed >>> 0;
   const uniform = () => ((s = (s * 1664525 + 1013904223) >>> 0) + 0.5) / 4294967296;
   const gauss = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
   const x = new Float32Array(n * dim), truth = new Int32Array(n);
   const centre = new Float32Array(dim);
-  const noise = 1.0; // |noise| ~ |centre|: cos to the centre ~0.7, between two faces ~0.5
   for (let i = 0, id = -1, left = 0; i < n; i++) {
     if (left === 0) {
       id++;
@@ -108,14 +118,23 @@ function planted(n, dim, seed = 1) {
       let norm = 0;
       for (let c = 0; c < dim; c++) norm += (centre[c] = gauss()) ** 2;
       for (let c = 0; c < dim; c++) centre[c] /= Math.sqrt(norm);
+      centres?.push(Float32Array.from(centre));
     }
     left--;
     truth[i] = id;
-    let norm = 0;
-    for (let c = 0; c < dim; c++) norm += (x[i * dim + c] = centre[c] + (noise * gauss()) / Math.sqrt(dim)) ** 2;
-    for (let c = 0; c < dim; c++) x[i * dim + c] /= Math.sqrt(norm);
+    plantedFace(centre, gauss, x.subarray(i * dim, (i + 1) * dim));
   }
   return { x, truth };
+}
+
+/** A face of the identity at `centre`, unit length: centre + noise with |noise| ~ |centre|, so
+ * cos to the centre ~0.7 and between two faces ~0.5. */
+function plantedFace(centre, gauss, out = new Float32Array(centre.length)) {
+  const dim = centre.length;
+  let norm = 0;
+  for (let c = 0; c < dim; c++) norm += (out[c] = centre[c] + gauss() / Math.sqrt(dim)) ** 2;
+  for (let c = 0; c < dim; c++) out[c] /= Math.sqrt(norm);
+  return out;
 }
 
 const DBSCAN_PY = `
@@ -196,24 +215,63 @@ async function scale(n, storage = 'f32') {
   console.log(`| ${n} | ${storage} | ${fmt(seconds, 1)} | ${fmt(cpuPerThread, 1)} | ${fmt((peak - base) / 2 ** 20, 0)} MiB | ${fmt(s.bcubed.f)} | ${fmt(s.pairwise.f)} |`);
 }
 
-async function adds(n, batch = 1000) {
-  const { PeopleIndex } = await peopleLib();
-  const dim = 512, { x } = planted(n, dim, 5);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'people-adds-'));
-  const people = await PeopleIndex.open(path.join(dir, 'p.fci'), { dim, threshold: 0.3 });
-  console.log(`PeopleIndex adds (fsync durability), batches of ${batch}, dim ${dim}\n`);
-  console.log('| faces in index | people | faces/s over the last 10k |');
-  console.log('|---|---|---|');
-  let t0 = performance.now();
-  for (let i = 0; i < n; i += batch) {
-    const m = Math.min(batch, n - i);
-    await people.add(Array.from({ length: m }, (_, j) => `f${i + j}`), x.subarray(i * dim, (i + m) * dim));
-    if ((i + m) % 10000 === 0) {
-      console.log(`| ${i + m} | ${people.people().length} | ${Math.round(10000 / ((performance.now() - t0) / 1000))} |`);
-      t0 = performance.now();
-    }
+/** How often the exact best person is among the approximate search's 8 candidates, on new faces
+ * of identities already added (`known` of them) whose exact best is a match. */
+function recall(people, centres, known, threshold, samples = 50) {
+  let asked = 0, found = 0, s = known;
+  const uniform = () => ((s = (s * 1664525 + 1013904223) >>> 0) + 0.5) / 4294967296;
+  const gauss = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+  for (let i = 0; i < samples; i++) {
+    const v = plantedFace(centres[Math.floor(uniform() * known)], gauss);
+    const best = people.searchPeople(v, 1, { exact: true })[0];
+    if (!best || best.score < threshold) continue;
+    asked++;
+    if (people.searchPeople(v, 8).some((h) => h.person === best.person)) found++;
   }
-  await people.close();
+  return { asked, found };
+}
+
+/** PeopleIndex adds, one index per people search, side by side: each block of faces goes to
+ * every index in turn (the order rotates), timed apart; `upTo` maps a search to the faces it
+ * stops after (default n). Recall of the approximate ones: sampled before each block, not timed. */
+async function adds(n, upTo, batch = 1000, block = 10000) {
+  const searches = [...upTo.keys()];
+  const { PeopleIndex } = await peopleLib();
+  const dim = 512, threshold = 0.3, centres = [], { x, truth } = planted(n, dim, 5, centres);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'people-adds-'));
+  const runs = [];
+  for (const search of searches) {
+    const people = await PeopleIndex.open(path.join(dir, `${search}.fci`), { dim, threshold, peopleSearch: search });
+    runs.push({ search, people, to: upTo.get(search) ?? n, asked: 0, found: 0 });
+  }
+  console.log(`PeopleIndex adds (fsync durability), batches of ${batch}, dim ${dim}, threshold ${threshold}; people searches interleaved per block of ${block}`);
+  console.log('cells: faces/s, µs per add; recall: how often the exact best person is among the 8 candidates (new faces of known identities, 50 per block, cumulative)\n');
+  const others = runs.filter((r) => r.search !== 'exact');
+  console.log(`| faces in index | people (${searches.join(' / ')}) | ${searches.join(' | ')} | ${others.map((r) => `${r.search} recall`).join(' | ')} |`);
+  console.log(`|---|---|${searches.map(() => '---|').join('')}${others.map(() => '---|').join('')}`);
+  for (let b0 = 0, round = 0; b0 < n; b0 += block, round++) {
+    const b1 = Math.min(n, b0 + block), rate = new Map();
+    for (const run of others) {
+      if (b0 === 0 || b0 >= run.to) continue;
+      const r = recall(run.people, centres, truth[b0 - 1], threshold);
+      (run.asked += r.asked), (run.found += r.found);
+    }
+    for (let j = 0; j < runs.length; j++) {
+      const run = runs[(j + round) % runs.length];
+      if (b0 >= run.to) continue;
+      const t0 = performance.now();
+      for (let i = b0; i < b1; i += batch) {
+        const m = Math.min(batch, b1 - i);
+        await run.people.add(Array.from({ length: m }, (_, k) => `f${i + k}`), x.subarray(i * dim, (i + m) * dim));
+      }
+      rate.set(run, (b1 - b0) / ((performance.now() - t0) / 1000));
+    }
+    const cell = (r) => (r ? `${Math.round(r)}, ${Math.round(1e6 / r)}` : '-');
+    const people = runs.map((r) => (b0 < r.to ? r.people.people().length : '-')).join(' / ');
+    const recalls = others.map((r) => (r.asked && b0 < r.to ? `${fmt(r.found / r.asked)} (${r.found}/${r.asked})` : '-'));
+    console.log(`| ${b1} | ${people} | ${runs.map((r) => cell(rate.get(r))).join(' | ')} | ${recalls.join(' | ')} |`);
+  }
+  for (const run of runs) await run.people.close();
   fs.rmSync(dir, { recursive: true });
 }
 
@@ -224,7 +282,7 @@ if (mode === undefined || mode.startsWith('--')) {
   await plantedVsDbscan(5000);
   console.log('\n| n | storage | seconds | CPU s / 2 threads | extra peak RSS | BCubed F | pairwise F |\n|---|---|---|---|---|---|---|');
   await scale(20000);
-  await adds(30000);
+  await adds(30000, new Map([['exact', 30000], ['projected', 30000], ['hnsw', 30000]]));
 }
 if (mode === 'photos') await photos();
 if (mode === 'planted') await plantedVsDbscan(Number(process.argv[3] ?? 20000));
@@ -232,4 +290,9 @@ if (mode === 'scale') {
   console.log('| n | storage | seconds | CPU s / 2 threads | extra peak RSS | BCubed F | pairwise F |\n|---|---|---|---|---|---|---|');
   await scale(Number(process.argv[3] ?? 100000), process.argv[4] ?? 'f32');
 }
-if (mode === 'adds') await adds(Number(process.argv[3] ?? 200000));
+if (mode === 'adds') {
+  // adds n [search[:upTo],...], e.g. adds 1000000 exact:150000,projected,hnsw:100000
+  const n = Number(process.argv[3] ?? 200000);
+  const upTo = new Map((process.argv[4] ?? 'exact,projected,hnsw').split(',').map((s) => s.split(':')).map(([s, to]) => [s, Number(to ?? n)]));
+  await adds(n, upTo);
+}

@@ -15,7 +15,7 @@ export * from './eval/score-pairs.js';
 export { clusteringScores, type ClusteringScores, type PrecisionRecall } from './eval/clustering-metrics.js';
 export { clusterEmbeddings, type ClusterOptions, type Clustering, type Linkage } from './cluster/agglomerative.js';
 export { clusterEmbeddingsAsync, clusterGraph, type GraphClusterOptions, type GraphLinkage } from './cluster/graph-cluster.js';
-export { PeopleIndex, type PeopleIndexOptions, type PersonHit } from './people/people-index.js';
+export { PeopleIndex, type PeopleIndexOptions, type PeopleSearch, type PersonHit } from './people/people-index.js';
 export { aggregateTemplate } from './cluster/template.js';
 export {
   convertTfjsGraph,

@@ -8,11 +8,19 @@
 // faces it matches best on average (mean cosine >= threshold); otherwise it starts a person
 // (minFaces = 1), or waits until minFaces - 1 waiting faces match it (Immich's rule).
 import { clusterEmbeddingsAsync, checkThreshold } from '../cluster/graph-cluster.js';
-import { assertInteger, assertOptionsObject, describe, rowsOf } from '../core/validate.js';
+import { threadCount } from '../core/options.js';
+import { assertInteger, assertOneOf, assertOptionsObject, describe, rowsOf } from '../core/validate.js';
 import { FaceIndex, type Storage } from '../gallery/face-index.js';
 import { Corrections } from './corrections.js';
 import { PeopleLog, type PeopleRecord, type PeopleSnapshot } from './people-log.js';
-import { PersonTable } from './person-table.js';
+import { HnswProposer, loadUsearch } from './hnsw-proposer.js';
+import { dot, PersonTable, type CandidateProposer, type PersonHit } from './person-table.js';
+import { ProjectedProposer } from './projected-proposer.js';
+
+export type { PersonHit };
+
+export type PeopleSearch = 'exact' | 'projected' | 'hnsw';
+const PEOPLE_SEARCHES = ['exact', 'projected', 'hnsw'] as const;
 
 export interface PeopleIndexOptions {
   /** Embedding length (needed to create the files). */
@@ -25,23 +33,39 @@ export interface PeopleIndexOptions {
   storage?: Storage;
   /** 'fsync' (default) or 'none' (tests and benchmarks). */
   durability?: 'fsync' | 'none';
-}
-
-export interface PersonHit {
-  person: string;
-  /** Mean cosine of the query to the person's faces. */
-  score: number;
+  /**
+   * How a face finds its candidate people (docs/people.md, Incremental adds): 'exact' (default:
+   * every person's mean), 'projected' (a top-k over 128-d random projections of the means proposes
+   * candidates) or 'hnsw' (an HNSW graph over the means proposes; needs the optional package
+   * usearch). Proposed candidates are re-scored exactly against the means.
+   */
+  peopleSearch?: PeopleSearch;
 }
 
 const CANDIDATES = 8;
 // Faces per people search when placing a batch: people made within a chunk are scored one by one.
 const PLACE_CHUNK = 128;
 
-function unit(v: Float32Array): Float32Array {
+/** Row i of `from`, L2-normalised, into row i of `to`. */
+function unitRow(from: Float32Array, to: Float32Array, i: number, d: number): void {
   let s = 0;
-  for (const x of v) s += x * x;
+  for (let c = i * d; c < (i + 1) * d; c++) s += from[c] * from[c];
   const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-  return v.map((x) => x * inv);
+  for (let c = i * d; c < (i + 1) * d; c++) to[c] = from[c] * inv;
+}
+
+function unit(v: Float32Array): Float32Array {
+  const out = new Float32Array(v.length);
+  unitRow(v, out, 0, v.length);
+  return out;
+}
+
+/** A factory of the proposer `search` names (loading usearch for 'hnsw'); none for 'exact'. */
+async function proposerFor(search: PeopleSearch): Promise<((dim: number) => CandidateProposer) | undefined> {
+  if (search === 'projected') return (dim) => new ProjectedProposer(dim);
+  if (search === 'exact') return undefined;
+  const usearch = await loadUsearch();
+  return (dim) => new HnswProposer(usearch, dim, threadCount(undefined));
 }
 
 export class PeopleIndex {
@@ -49,6 +73,7 @@ export class PeopleIndex {
   readonly #log: PeopleLog;
   readonly #threshold: number;
   readonly #minFaces: number;
+  readonly #proposer: ((dim: number) => CandidateProposer) | undefined;
   #table: PersonTable;
   #assign = new Map<string, string | null>();
   #corrections: Corrections;
@@ -58,12 +83,13 @@ export class PeopleIndex {
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
 
-  private constructor(faces: FaceIndex, log: PeopleLog, snap: PeopleSnapshot, threshold: number, minFaces: number) {
+  private constructor(faces: FaceIndex, log: PeopleLog, snap: PeopleSnapshot, threshold: number, minFaces: number, proposer?: (dim: number) => CandidateProposer) {
     this.#faces = faces;
     this.#log = log;
     this.#threshold = threshold;
     this.#minFaces = minFaces;
-    this.#table = new PersonTable(faces.dim);
+    this.#proposer = proposer;
+    this.#table = this.#newTable();
     this.#corrections = Corrections.from(snap);
     this.#next = snap.next;
     this.#gen = snap.gen;
@@ -75,9 +101,10 @@ export class PeopleIndex {
     const threshold = checkThreshold(opts.threshold);
     const minFaces = assertInteger('options.minFaces', opts.minFaces ?? 1, 1, 1 << 20);
     const durable = (opts.durability ?? 'fsync') === 'fsync';
+    const proposer = await proposerFor(assertOneOf('options.peopleSearch', opts.peopleSearch ?? 'exact', PEOPLE_SEARCHES));
     const faces = await FaceIndex.open(path, { dim: opts.dim as number | undefined, storage: opts.storage as Storage | undefined, durability: durable ? 'fsync' : 'none' });
     const { log, snapshot, records } = await PeopleLog.open(path, durable);
-    const people = new PeopleIndex(faces, log, snapshot, threshold, minFaces);
+    const people = new PeopleIndex(faces, log, snapshot, threshold, minFaces, proposer);
     for (const r of records) people.#apply(r);
     await people.#rebuild();
     return people;
@@ -97,7 +124,7 @@ export class PeopleIndex {
       await this.#faces.add(ids, embeddings); // validates ids (strings, unique, new)
       const d = this.#faces.dim;
       const vecs = new Float32Array(n * d);
-      for (let i = 0; i < n; i++) vecs.set(unit(embeddings.subarray(i * d, (i + 1) * d)), i * d);
+      for (let i = 0; i < n; i++) unitRow(embeddings, vecs, i, d);
       const changes = this.#placeBatch(ids, vecs);
       await this.#log.append([{ a: changes }]);
       return ids.map((id) => this.#assign.get(id) ?? null);
@@ -133,11 +160,16 @@ export class PeopleIndex {
     return this.#table.template(this.#corrections.resolve(person));
   }
 
-  /** The k people whose faces the embedding matches best on average, best first. */
-  searchPeople(embedding: Float32Array, k: number): PersonHit[] {
+  /**
+   * The k people whose faces the embedding matches best on average, best first; among the
+   * proposed candidates with peopleSearch 'projected' or 'hnsw', unless `exact` asks for every person.
+   */
+  searchPeople(embedding: Float32Array, k: number, options: { exact?: boolean } = {}): PersonHit[] {
     rowsOf('embedding', embedding, this.#faces.dim);
     assertInteger('k', k, 1, 1 << 20);
-    return this.#table.search(unit(embedding), k)[0] ?? [];
+    const exact = assertOptionsObject('options', options).exact ?? this.#proposer === undefined;
+    if (typeof exact !== 'boolean') throw new TypeError(`options.exact: expected a boolean, got ${describe(exact)}`);
+    return this.#table.search(unit(embedding), k, exact)[0] ?? [];
   }
 
   /** "This face is this person" (or, with null, "this face is nobody"); recluster keeps it. */
@@ -249,6 +281,10 @@ export class PeopleIndex {
     return p;
   }
 
+  #newTable(): PersonTable {
+    return new PersonTable(this.#faces.dim, this.#proposer?.(this.#faces.dim));
+  }
+
   #newPerson(): string {
     return `p${this.#next++}`;
   }
@@ -276,7 +312,7 @@ export class PeopleIndex {
 
   /** Rebuilds people and the waiting list from the faces and the assignments; places unplaced faces. */
   async #rebuild(): Promise<void> {
-    this.#table = new PersonTable(this.#faces.dim);
+    this.#table = this.#newTable();
     this.#pending.clear();
     const unplacedIds: string[] = [], unplacedVecs: Float32Array[] = [];
     const live = new Set<string>();
@@ -301,11 +337,9 @@ export class PeopleIndex {
     // One people search per chunk; people created inside a chunk are scored directly.
     for (let i0 = 0; i0 < ids.length; i0 += PLACE_CHUNK) {
       const i1 = Math.min(ids.length, i0 + PLACE_CHUNK);
-      const hits = this.#table.search(vecs.subarray(i0 * d, i1 * d), CANDIDATES);
+      const hits = this.#table.candidates(vecs.subarray(i0 * d, i1 * d), CANDIDATES);
       const created: string[] = [];
-      for (let i = i0; i < i1; i++) {
-        this.#placeOne(ids[i], vecs.subarray(i * d, (i + 1) * d), hits[i - i0].map((h) => h.person), created, out);
-      }
+      for (let i = i0; i < i1; i++) this.#placeOne(ids[i], vecs.subarray(i * d, (i + 1) * d), hits[i - i0], created, out);
     }
     return out;
   }
@@ -313,7 +347,8 @@ export class PeopleIndex {
   /** Places one face among `candidates` and `created` (re-scored against the current means); a new person goes to `created`. */
   #placeOne(id: string, v: Float32Array, candidates: string[], created: string[], out: [string, string | null][]): void {
     let best: string | null = null, bestScore = this.#threshold;
-    for (const person of [...candidates, ...created]) {
+    for (let j = 0; j < candidates.length + created.length; j++) {
+      const person = j < candidates.length ? candidates[j] : created[j - candidates.length];
       if (!this.#table.has(person) || !this.#corrections.allows(id, person)) continue;
       const s = this.#table.score(person, v);
       if (s >= bestScore) (best = person), (bestScore = s);
@@ -343,11 +378,7 @@ export class PeopleIndex {
 
   #nearPending(v: Float32Array): [string, Float32Array][] {
     const near: [string, Float32Array][] = [];
-    for (const [f, fv] of this.#pending) {
-      let s = 0;
-      for (let c = 0; c < v.length; c++) s += v[c] * fv[c];
-      if (s >= this.#threshold) near.push([f, fv]);
-    }
+    for (const [f, fv] of this.#pending) if (dot(v, 0, fv, 0, v.length) >= this.#threshold) near.push([f, fv]);
     return near;
   }
 

@@ -111,7 +111,7 @@ function configOf(options: unknown): Config {
 }
 
 /** Normal(0, std) from a seed (Box-Muller over a splitmix32 stream). */
-function normalInit(n: number, seed: number, std: number): Float32Array {
+export function normalInit(n: number, seed: number, std: number): Float32Array {
   const out = new Float32Array(n);
   let state = (seed ^ 0x5bd1e995) >>> 0;
   const next = () => {
