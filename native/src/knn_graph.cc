@@ -34,6 +34,31 @@ class SelfJoinHandler {
     }
     std::vector<float>& col = columns_[static_cast<size_t>(part)];
     if (col.empty()) col.resize(column_floats_);
+    if (g0 >= q0 + qn) {
+      // Above the diagonal (most tiles): each column's bar (what may still enter its row's
+      // state) against the tile row by row, contiguous, 8 at a time; only the scores over
+      // their bar are offered, one by one, instead of transposing every column first.
+      float* bar = col.data();
+      for (size_t j = 0; j < gn; ++j) bar[j] = all_.at(part, r0_ + g0 + j).bar();
+      for (size_t i = 0; i < qn; ++i) {
+        const float* si = s + i * lds;
+        for (size_t j0 = 0; j0 < gn; j0 += 8) {
+          const size_t m = std::min<size_t>(8, gn - j0);
+          if (m == 8) {
+            bool any = false;
+            for (size_t t = 0; t < 8; ++t) any |= si[j0 + t] > bar[j0 + t];
+            if (!any) continue;
+          }
+          for (size_t j = j0; j < j0 + m; ++j) {
+            if (!(si[j] > bar[j])) continue;
+            State& state = all_.at(part, r0_ + g0 + j);
+            state.offer(si + j, 1, row(q0 + i), above);
+            bar[j] = state.bar();
+          }
+        }
+      }
+      return;
+    }
     for (size_t i = 0; i < qn; ++i)
       for (size_t j = 0; j < gn; ++j) col[j * qn + i] = s[i * lds + j];
     for (size_t j = 0; j < gn; ++j) {
