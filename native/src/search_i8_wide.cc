@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "facecore/cpu_features.h"
+#include "facecore/scan_tuning.h"
 
 namespace facecore::detail {
 
@@ -24,6 +25,13 @@ DotWideI8Fn dot_wide_i8() {
   }
 #endif
   return dot_wide_i8_scalar;
+}
+
+size_t wide_i8_min_rows() {
+#if defined(FACECORE_X86)
+  if (active_isa(Kernel::kI8Dot) == Isa::kAvx512) return tuning::kWidenI8MinRows;
+#endif
+  return tuning::kWidenI8MinRowsAvx2;
 }
 
 }  // namespace facecore::detail

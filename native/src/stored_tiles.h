@@ -10,8 +10,8 @@
 #include "facecore/quantize.h"
 #include "facecore/result_handlers.h"
 #include "facecore/scan_tuning.h"
-#include "score_tile.h"
 #include "facecore/search_i8_wide.h"
+#include "score_tile.h"
 
 namespace facecore {
 
@@ -39,7 +39,7 @@ class StoredTiles {
       f_ = normalised_.data();
     }
     widen_ = rows.storage == Storage::kF16 && nq >= tuning::kWidenF16MinRows;
-    wide_i8_ = rows.storage == Storage::kI8 && nq >= tuning::kWidenI8MinRows;
+    wide_i8_ = rows.storage == Storage::kI8 && nq >= detail::wide_i8_min_rows();
     if (rows.storage == Storage::kI8 && finite_) {
       // Wide: rows padded to the kernel's stride with zeros, as the widened block rows are.
       q_stride_ = wide_i8_ ? detail::wide_i8_stride(dim) : dim;
@@ -62,7 +62,8 @@ class StoredTiles {
 
   void begin_block(Scratch& s, size_t g0, size_t gn) const {
     if (widen_) f16_to_f32(static_cast<const uint16_t*>(rows_.data) + g0 * rows_.dim, gn * rows_.dim, s.wide.data());
-    if (wide_i8_) detail::widen_i8_rows(static_cast<const int8_t*>(rows_.data) + g0 * rows_.dim, gn, rows_.dim, s.wide_i8.data());
+    if (wide_i8_)
+      detail::widen_i8_rows(static_cast<const int8_t*>(rows_.data) + g0 * rows_.dim, gn, rows_.dim, s.wide_i8.data());
   }
 
   bool tile(Scratch& s, size_t q0, size_t qn, size_t g0, size_t gn, float* tile, size_t lds) const {

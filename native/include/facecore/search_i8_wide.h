@@ -24,5 +24,7 @@ void dot_wide_i8_avx2(const int16_t*, size_t, const int16_t*, size_t, size_t, in
 void dot_wide_i8_avx512(const int16_t*, size_t, const int16_t*, size_t, size_t, int32_t*, size_t);
 
 DotWideI8Fn dot_wide_i8();
+// From how many queries the active ISA's scan widens int8 blocks (scan_tuning.h).
+size_t wide_i8_min_rows();
 
 }  // namespace facecore::detail
