@@ -192,7 +192,8 @@ void ref_knn_i8(const std::vector<int8_t>& codes, const std::vector<float>& scal
   idx->assign(n * kk, -1);
   sc->assign(n * kk, kNegInf);
   for (size_t i = 0; i < n; ++i) {
-    std::sort(all[i].begin(), all[i].end(), [](auto& a, auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+    std::sort(all[i].begin(), all[i].end(),
+              [](auto& a, auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
     for (size_t r = 0; r < kk; ++r)
       if (all[i][r].first >= min_score) (*idx)[i * kk + r] = all[i][r].second, (*sc)[i * kk + r] = all[i][r].first;
   }
