@@ -201,9 +201,10 @@ void ref_knn_i8(const std::vector<int8_t>& codes, const std::vector<float>& scal
 
 TEST(KnnGraph, Int8RowsGiveTheExactInt8AnswerOnEveryIsa) {
   // Integer rows with planted duplicates: exact ties among the int8 scores. n < k, n = 0/1/2,
-  // k = 1 (top-1 state), a floor, and more rows than one chunk (the widened path's blocks).
+  // k = 1 (top-1 state), a floor, more rows than one chunk (the widened path from 128 rows) and,
+  // at dim 300, more than one block (648 rows: tiles above the diagonal, the column feed).
   const size_t shapes[][2] = {{0, 3}, {1, 3}, {2, 1}, {5, 10}, {40, 3}, {300, 7}, {1100, 5}, {7, 120}};
-  for (size_t dim : {1, 7, 33, 64})
+  for (size_t dim : {1, 7, 33, 64, 300})
     for (auto [n, k] : shapes)
       for (float min_score : {kNegInf, 3.0f}) {
         auto x = rows_with_duplicates(n, dim, 11 + n + dim);
