@@ -1,6 +1,8 @@
 #include "facecore/knn_graph.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "facecore/block_scan.h"
@@ -11,6 +13,22 @@
 
 namespace facecore {
 namespace {
+
+// Whether any of 8 scores is over its bar: two 4-wide compares (GCC vector extensions, SSE on
+// x86-64 and NEON on arm64); a plain loop compiled to 8 compares and branches.
+bool any_over8(const float* s, const float* bar) {
+  using F4 = float __attribute__((vector_size(16)));
+  using I4 = int32_t __attribute__((vector_size(16)));
+  F4 s0, s1, b0, b1;
+  std::memcpy(&s0, s, 16);
+  std::memcpy(&s1, s + 4, 16);
+  std::memcpy(&b0, bar, 16);
+  std::memcpy(&b1, bar + 4, 16);
+  const I4 over = (s0 > b0) | (s1 > b1);
+  uint64_t w[2];
+  std::memcpy(w, &over, 16);
+  return (w[0] | w[1]) != 0;
+}
 
 // Both rows of every scored pair: query row i takes gallery row j > i from the tile's row, and
 // gallery row j takes query row i < j from the tile's column (copied out contiguous first, so
@@ -34,6 +52,27 @@ class SelfJoinHandler {
     }
     std::vector<float>& col = columns_[static_cast<size_t>(part)];
     if (col.empty()) col.resize(column_floats_);
+    if (g0 >= q0 + qn) {
+      // Above the diagonal (most tiles): each column's bar (what may still enter its row's
+      // state) against the tile row by row, contiguous, 8 at a time; only the scores over
+      // their bar are offered, one by one, instead of transposing every column first.
+      float* bar = col.data();
+      for (size_t j = 0; j < gn; ++j) bar[j] = all_.at(part, r0_ + g0 + j).bar();
+      for (size_t i = 0; i < qn; ++i) {
+        const float* si = s + i * lds;
+        for (size_t j0 = 0; j0 < gn; j0 += 8) {
+          const size_t m = std::min<size_t>(8, gn - j0);
+          if (m == 8 && !any_over8(si + j0, bar + j0)) continue;
+          for (size_t j = j0; j < j0 + m; ++j) {
+            if (!(si[j] > bar[j])) continue;
+            State& state = all_.at(part, r0_ + g0 + j);
+            state.offer(si + j, 1, row(q0 + i), above);
+            bar[j] = state.bar();
+          }
+        }
+      }
+      return;
+    }
     for (size_t i = 0; i < qn; ++i)
       for (size_t j = 0; j < gn; ++j) col[j * qn + i] = s[i * lds + j];
     for (size_t j = 0; j < gn; ++j) {

@@ -5,9 +5,8 @@
 // for recall) or an offset correction per row; memory, not arithmetic, bounds this loop.
 #include <immintrin.h>
 
-#include <vector>
-
 #include "facecore/gallery_search.h"
+#include "facecore/search_i8_wide.h"
 #include "stored_block_impl.h"
 
 namespace facecore::detail {
@@ -39,31 +38,27 @@ struct I8Avx512 {
   static Acc add(Acc a, Acc b) { return _mm512_add_epi32(a, b); }
 };
 
-// The same products with the gallery block already widened to int16: for many queries each
-// row is sign-extended once per block instead of once per query strip.
+// The same products with the gallery block already widened to int16 (search_i8_wide.h): for
+// many queries each row is sign-extended once per block instead of once per query strip.
 struct I16Avx512 : I8Avx512 {
   using G = int16_t;
   static GV load_g(const int16_t* p) { return _mm512_loadu_si512(p); }
   static GV load_g_tail(const int16_t* p, size_t n) { return _mm512_maskz_loadu_epi16(mask(n), p); }
 };
 
-// From this many query rows widening the block first pays: 8 strips of 4 already convert
-// every code 8 times in the plain kernel (Q = 100, N = 200k, 2 threads: 85 -> 53 ms).
-constexpr size_t kWidenMinRows = 8;
-
 }  // namespace
 
 void dot_block_i8_avx512(const int16_t* q, size_t nq, const int8_t* g, size_t ng, size_t dim, int32_t* s,
                          size_t lds) {
   if (nq == 1) return stored_rows_one_query<I8Avx512>(q, g, ng, dim, s);
-  if (nq < kWidenMinRows) return stored_block_impl<I8Avx512>(q, nq, g, ng, dim, s, lds);
-  thread_local std::vector<int16_t> wide;
-  wide.resize(ng * dim);
-  size_t i = 0;
-  for (; i + 32 <= ng * dim; i += 32)
-    _mm512_storeu_si512(wide.data() + i, _mm512_cvtepi8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(g + i))));
-  for (; i < ng * dim; ++i) wide[i] = g[i];
-  stored_block_impl<I16Avx512>(q, nq, wide.data(), ng, dim, s, lds);
+  stored_block_impl<I8Avx512>(q, nq, g, ng, dim, s, lds);
+}
+
+// The whole block per query strip, as before the wide path moved to StoredTiles: whether
+// panels pay here too (as on AVX2) is not measured on an AVX-512 machine yet.
+void dot_wide_i8_avx512(const int16_t* q, size_t nq, const int16_t* wide, size_t ng, size_t stride, int32_t* s,
+                        size_t lds) {
+  stored_block_impl<I16Avx512>(q, nq, wide, ng, stride, s, lds);
 }
 
 }  // namespace facecore::detail

@@ -1,5 +1,6 @@
 // Portable int8 gallery block: exact int32 sums of int16 x int8 products.
 #include "facecore/gallery_search.h"
+#include "facecore/search_i8_wide.h"
 #include "stored_block_impl.h"
 
 namespace facecore::detail {
@@ -22,7 +23,18 @@ struct I8Scalar {
   static S reduce(Acc v) { return v; }
 };
 
+struct I16Scalar : I8Scalar {
+  using G = int16_t;
+  static GV load_g(const int16_t* p) { return *p; }
+  static GV load_g_tail(const int16_t* p, size_t) { return *p; }
+};
+
 }  // namespace
+
+void dot_wide_i8_scalar(const int16_t* q, size_t nq, const int16_t* wide, size_t ng, size_t stride, int32_t* s,
+                        size_t lds) {
+  stored_panels_impl<I16Scalar, 16>(q, nq, wide, ng, stride, s, lds);
+}
 
 void dot_block_i8_scalar(const int16_t* q, size_t nq, const int8_t* g, size_t ng, size_t dim, int32_t* s, size_t lds) {
   stored_block_impl<I8Scalar>(q, nq, g, ng, dim, s, lds);

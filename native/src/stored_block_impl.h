@@ -84,6 +84,16 @@ void stored_block_impl(const typename T::Q* q, size_t nq, const typename T::G* g
   }
 }
 
+// Many queries against a block widened once (search_i8_wide.h): kPanelRows rows at a time,
+// small enough to stay in L1, against every query strip, so a row is read from L2 once per
+// tile instead of once per strip of kMR queries.
+template <class T, size_t kPanelRows>
+void stored_panels_impl(const typename T::Q* q, size_t nq, const typename T::G* g, size_t ng, size_t dim,
+                        typename T::S* s, size_t lds) {
+  for (size_t j0 = 0; j0 < ng; j0 += kPanelRows)
+    stored_block_impl<T>(q, nq, g + j0 * dim, ng - j0 < kPanelRows ? ng - j0 : kPanelRows, dim, s + j0, lds);
+}
+
 // One query: the rows in memory order, one at a time, four accumulators per row, so the scan
 // is a single sequential stream (what the hardware prefetchers follow best) plus a prefetch
 // kPrefetchBytes ahead. At 1M rows, 2 threads: i8 17.6 -> 10-12 ms, f16 32 -> 19-23 ms.

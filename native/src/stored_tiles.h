@@ -10,6 +10,7 @@
 #include "facecore/quantize.h"
 #include "facecore/result_handlers.h"
 #include "facecore/scan_tuning.h"
+#include "facecore/search_i8_wide.h"
 #include "score_tile.h"
 
 namespace facecore {
@@ -22,6 +23,7 @@ class StoredTiles {
   struct Scratch {
     std::vector<int32_t> itile;  // int8: exact integer scores
     std::vector<float> wide;     // float16, many queries: the block widened to float32
+    std::vector<int16_t> wide_i8;  // int8, many queries: the block widened to int16
   };
 
   StoredTiles(const StoredRows& rows, const float* q, size_t nq, bool cosine) : rows_(rows), nq_(nq), cosine_(cosine) {
@@ -36,12 +38,15 @@ class StoredTiles {
         for (size_t k = 0; k < dim; ++k) normalised_[i * dim + k] = q[i * dim + k] * inv[i];
       f_ = normalised_.data();
     }
-    if (rows.storage == Storage::kI8 && finite_) {
-      codes_.resize(nq * dim);
-      scales_.resize(nq);
-      quantize_i16(f_, nq, dim, codes_.data(), scales_.data());
-    }
     widen_ = rows.storage == Storage::kF16 && nq >= tuning::kWidenF16MinRows;
+    wide_i8_ = rows.storage == Storage::kI8 && nq >= detail::wide_i8_min_rows();
+    if (rows.storage == Storage::kI8 && finite_) {
+      // Wide: rows padded to the kernel's stride with zeros, as the widened block rows are.
+      q_stride_ = wide_i8_ ? detail::wide_i8_stride(dim) : dim;
+      codes_.assign(nq * q_stride_, 0);
+      scales_.resize(nq);
+      for (size_t i = 0; i < nq; ++i) quantize_i16(f_ + i * dim, 1, dim, codes_.data() + i * q_stride_, &scales_[i]);
+    }
   }
 
   bool queries_finite() const { return finite_; }
@@ -51,11 +56,14 @@ class StoredTiles {
     Scratch s;
     if (rows_.storage == Storage::kI8) s.itile.resize(tile_rows * block_rows());
     if (widen_) s.wide.resize(block_rows() * rows_.dim);
+    if (wide_i8_) s.wide_i8.resize(block_rows() * detail::wide_i8_stride(rows_.dim));
     return s;
   }
 
   void begin_block(Scratch& s, size_t g0, size_t gn) const {
     if (widen_) f16_to_f32(static_cast<const uint16_t*>(rows_.data) + g0 * rows_.dim, gn * rows_.dim, s.wide.data());
+    if (wide_i8_)
+      detail::widen_i8_rows(static_cast<const int8_t*>(rows_.data) + g0 * rows_.dim, gn, rows_.dim, s.wide_i8.data());
   }
 
   bool tile(Scratch& s, size_t q0, size_t qn, size_t g0, size_t gn, float* tile, size_t lds) const {
@@ -70,8 +78,11 @@ class StoredTiles {
         else f16_(q, qn, static_cast<const uint16_t*>(rows_.data) + g0 * dim, gn, dim, tile, lds);
         break;
       case Storage::kI8:
-        i8_(codes_.data() + q0 * dim, qn, static_cast<const int8_t*>(rows_.data) + g0 * dim, gn, dim, s.itile.data(),
-            lds);
+        if (wide_i8_)
+          wide_i8_fn_(codes_.data() + q0 * q_stride_, qn, s.wide_i8.data(), gn, q_stride_, s.itile.data(), lds);
+        else
+          i8_(codes_.data() + q0 * dim, qn, static_cast<const int8_t*>(rows_.data) + g0 * dim, gn, dim,
+              s.itile.data(), lds);
         break;
     }
     uint32_t non_finite = 0;
@@ -94,13 +105,15 @@ class StoredTiles {
  private:
   const StoredRows& rows_;
   size_t nq_;
-  bool cosine_, finite_ = true, widen_ = false;
+  bool cosine_, finite_ = true, widen_ = false, wide_i8_ = false;
+  size_t q_stride_ = 0;  // int8: elements per query code row
   const float* f_ = nullptr;
   std::vector<float> normalised_, scales_;
   std::vector<int16_t> codes_;
   detail::DotBlockFn f32_ = detail::dot_block();
   detail::DotBlockF16Fn f16_ = detail::dot_block_f16();
   detail::DotBlockI8Fn i8_ = detail::dot_block_i8();
+  detail::DotWideI8Fn wide_i8_fn_ = detail::dot_wide_i8();
 };
 
 }  // namespace facecore

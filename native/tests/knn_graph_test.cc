@@ -170,6 +170,81 @@ TEST(KnnGraph, Float32RowsScoredAsInt8FindNeighboursWithinQuantisationError) {
             KnnStatus::kNonFinite);
 }
 
+// The int8 graph's exact answer: each pair (i < j) scored once, as the gallery search scores
+// stored row j for query row i (the row decoded, quantised to int16, an exact integer dot
+// product times the two scales), and that score serves both rows.
+void ref_knn_i8(const std::vector<int8_t>& codes, const std::vector<float>& scales, size_t n, size_t dim, size_t k,
+                float min_score, std::vector<int32_t>* idx, std::vector<float>* sc) {
+  std::vector<float> decoded(n * dim), qscales(n);
+  std::vector<int16_t> q(n * dim);
+  dequantize_i8(codes.data(), scales.data(), n, dim, decoded.data());
+  quantize_i16(decoded.data(), n, dim, q.data(), qscales.data());
+  std::vector<std::vector<std::pair<float, int32_t>>> all(n);
+  for (size_t i = 0; i < n; ++i)
+    for (size_t j = i + 1; j < n; ++j) {
+      int64_t dot = 0;
+      for (size_t c = 0; c < dim; ++c) dot += int64_t{q[i * dim + c]} * codes[j * dim + c];
+      const float score = static_cast<float>(dot) * (qscales[i] * scales[j]);
+      all[i].push_back({score, static_cast<int32_t>(j)});
+      all[j].push_back({score, static_cast<int32_t>(i)});
+    }
+  const size_t kk = n == 0 ? 0 : std::min(k, n - 1);
+  idx->assign(n * kk, -1);
+  sc->assign(n * kk, kNegInf);
+  for (size_t i = 0; i < n; ++i) {
+    std::sort(all[i].begin(), all[i].end(),
+              [](auto& a, auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+    for (size_t r = 0; r < kk; ++r)
+      if (all[i][r].first >= min_score) (*idx)[i * kk + r] = all[i][r].second, (*sc)[i * kk + r] = all[i][r].first;
+  }
+}
+
+TEST(KnnGraph, Int8RowsGiveTheExactInt8AnswerOnEveryIsa) {
+  // Integer rows with planted duplicates: exact ties among the int8 scores. n < k, n = 0/1/2,
+  // k = 1 (top-1 state), a floor, more rows than one chunk (the widened path from 128 rows) and,
+  // at dim 300, more than one block (648 rows: tiles above the diagonal, the column feed).
+  const size_t shapes[][2] = {{0, 3}, {1, 3}, {2, 1}, {5, 10}, {40, 3}, {300, 7}, {1100, 5}, {7, 120}};
+  for (size_t dim : {1, 7, 33, 64, 300})
+    for (auto [n, k] : shapes)
+      for (float min_score : {kNegInf, 3.0f}) {
+        auto x = rows_with_duplicates(n, dim, 11 + n + dim);
+        std::vector<int8_t> codes(n * dim);
+        std::vector<float> scales(n);
+        quantize_i8(x.data(), n, dim, codes.data(), scales.data());
+        StoredRows rows{Storage::kI8, codes.data(), scales.data(), n, dim, nullptr};
+        std::vector<int32_t> idx, want_idx;
+        std::vector<float> sc, want_sc;
+        ref_knn_i8(codes, scales, n, dim, k, min_score, &want_idx, &want_sc);
+        for (Isa isa : testing::supported_isas()) {
+          testing::IsaScope scope(isa);
+          for (int threads : {1, 3}) {
+            ASSERT_EQ(run(rows, k, min_score, threads, &idx, &sc), KnnStatus::kOk);
+            ASSERT_EQ(idx, want_idx) << isa_name(isa) << " dim=" << dim << " n=" << n << " k=" << k
+                                     << " min_score=" << min_score << " threads=" << threads;
+            ASSERT_EQ(sc, want_sc);
+          }
+        }
+      }
+}
+
+TEST(KnnGraph, Float32RowsScoredAsInt8GiveTheSameGraphOnEveryIsa) {
+  const size_t n = 1500, dim = 37, k = 8;
+  auto x = testing::random_rows(n, dim, 4);
+  std::vector<int32_t> want_idx(n * k), idx(n * k);
+  std::vector<float> want_sc(n * k), sc(n * k);
+  {
+    testing::IsaScope scope(Isa::kScalar);
+    ASSERT_EQ(knn_graph_i8(x.data(), n, dim, k, Metric::kCosine, 0.1f, want_idx.data(), want_sc.data(), 1),
+              KnnStatus::kOk);
+  }
+  for (Isa isa : testing::supported_isas()) {
+    testing::IsaScope scope(isa);
+    ASSERT_EQ(knn_graph_i8(x.data(), n, dim, k, Metric::kCosine, 0.1f, idx.data(), sc.data(), 2), KnnStatus::kOk);
+    EXPECT_EQ(idx, want_idx) << isa_name(isa);
+    EXPECT_EQ(sc, want_sc) << isa_name(isa);
+  }
+}
+
 TEST(KnnGraph, ReportsProgressAndStopsWhenAborted) {
   const size_t n = 3 * kKnnChunkRows + 5, dim = 8;
   auto x = testing::random_rows(n, dim, 3);

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { knnGraph } from '../../src/core/knn.js';
 import { encodeRows } from '../../src/core/gallery.js';
 import { integerRows, randomRows } from '../helpers/random.js';
+import { supportedIsas } from '../helpers/isa.js';
+import { getIsa, setIsa } from '../../src/core/cpu.js';
 
 // Brute force in float64: every other row by (score desc, index asc), self excluded.
 function refKnn(x: Float32Array, dim: number, k: number, minScore = -Infinity) {
@@ -94,6 +96,26 @@ describe('knnGraph', () => {
       expect(Math.abs(got.scores[i] - exact.scores[i])).toBeLessThan(0.03);
     }
     expect(same / (n * 4)).toBeGreaterThan(0.9);
+  });
+
+  it("storage: 'i8' gives the same graph, scores bit for bit, on every ISA (exact int32 sums)", async () => {
+    // 1300 rows: a full 1024-row chunk and a partial one; odd dim (padded in the widened blocks).
+    const dim = 37, n = 1300, x = randomRows(n, dim, 12);
+    const saved = getIsa();
+    try {
+      for (const minScore of [-Infinity, 0.2]) {
+        setIsa('scalar');
+        const want = await knnGraph(x, dim, 6, { storage: 'i8', threads: 2, minScore });
+        for (const isa of supportedIsas()) {
+          setIsa(isa);
+          const got = await knnGraph(x, dim, 6, { storage: 'i8', threads: 3, minScore });
+          expect(Array.from(got.indices), `${isa} minScore ${minScore}`).toEqual(Array.from(want.indices));
+          expect(Array.from(got.scores), `${isa} minScore ${minScore}`).toEqual(Array.from(want.scores));
+        }
+      }
+    } finally {
+      setIsa(saved);
+    }
   });
 
   it('reports progress up to 1 and stops when aborted', async () => {

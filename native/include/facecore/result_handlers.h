@@ -28,8 +28,14 @@ struct Hit {
   int32_t index;
 };
 
-// Strict "better than": higher score first, then lower index.
-inline bool better(const Hit& a, const Hit& b) { return a.score > b.score || (a.score == b.score && a.index < b.index); }
+// Strict "better than": higher score first, then lower index. A function object, so the heap
+// and sort calls inline it (as a function pointer it was ~5% of a k-NN graph's time).
+struct Better {
+  bool operator()(const Hit& a, const Hit& b) const {
+    return a.score > b.score || (a.score == b.score && a.index < b.index);
+  }
+};
+constexpr Better better{};
 
 constexpr float kNoScore = -std::numeric_limits<float>::infinity();
 
@@ -89,11 +95,13 @@ class HeapState {
  public:
   HeapState(size_t k, float min_score) : k_(k), floor_(floor_below(min_score)) {}
 
+  // Only scores above this can enter now.
+  float bar() const { return hits_.size() == k_ ? floor_below(hits_.front().score) : floor_; }
   void offer(const float* s, size_t n, int32_t base, FirstAboveFn above) {
     if (hits_.capacity() == 0) hits_.reserve(k_);
     for (size_t j = 0;; ++j) {
       const bool full = hits_.size() == k_;
-      j += above(s + j, n - j, full ? floor_below(hits_.front().score) : floor_);
+      j += above(s + j, n - j, bar());
       if (j >= n) return;
       const Hit hit{s[j], base + static_cast<int32_t>(j)};
       if (full) {
@@ -119,6 +127,7 @@ class ReservoirState {
  public:
   ReservoirState(size_t k, float min_score) : k_(k), threshold_(floor_below(min_score)) {}
 
+  float bar() const { return threshold_; }
   void offer(const float* s, size_t n, int32_t base, FirstAboveFn above) {
     for (size_t j = 0;; ++j) {
       j += above(s + j, n - j, threshold_);
@@ -145,9 +154,10 @@ class Top1State {
  public:
   explicit Top1State(float min_score) : best_{floor_below(min_score), -1} {}
 
+  float bar() const { return best_.index < 0 ? best_.score : floor_below(best_.score); }
   void offer(const float* s, size_t n, int32_t base, FirstAboveFn above) {
     for (size_t j = 0;; ++j) {
-      j += above(s + j, n - j, best_.index < 0 ? best_.score : floor_below(best_.score));
+      j += above(s + j, n - j, bar());
       if (j >= n) return;
       const Hit hit{s[j], base + static_cast<int32_t>(j)};
       if (best_.index < 0 || better(hit, best_)) best_ = hit;
@@ -165,6 +175,7 @@ class RangeState {
  public:
   explicit RangeState(float min_score) : floor_(floor_below(min_score)) {}
 
+  float bar() const { return floor_; }
   void offer(const float* s, size_t n, int32_t base, FirstAboveFn above) {
     for (size_t j = 0;; ++j) {
       j += above(s + j, n - j, floor_);

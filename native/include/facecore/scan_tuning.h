@@ -29,6 +29,14 @@ constexpr size_t kReservoirFromK = 100;
 // runs through the float32 kernel (its packed GEMM from 24 rows) instead of being converted
 // again for every query strip.
 constexpr size_t kWidenF16MinRows = 8;
+// Int8 rows with at least this many queries: each block is widened to int16 once
+// (search_i8_wide.h) instead of every code being sign-extended once per strip of queries.
+// AVX-512 VNNI: from 8 (measured when its kernel widened each call: Q = 100, N = 200k,
+// 2 threads, 85 -> 53 ms). AVX2 and scalar: from a full query chunk. On AVX2 the wide kernel
+// runs at the int8 one's rate on an L2-resident tile and gains ~13% only in the 20k self-join
+// (1024-row chunks); widening a 384-row block (~12 us at dim 512) costs what ~25 queries gain.
+constexpr size_t kWidenI8MinRows = 8;
+constexpr size_t kWidenI8MinRowsAvx2 = kQueryChunk;
 // Per-part label aggregates one identity search may hold: queries go in groups small enough
 // to stay under it however many labels there are.
 constexpr size_t kLabelAggregateBytes = 64u << 20;
