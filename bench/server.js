@@ -114,9 +114,6 @@ if (process.argv[2] === '--client') {
   /** `count` requests from `clients` HTTP clients in a child process; bodies multipart or JSON base64. */
   const overHttp = (count, clients, mode = 'multipart', route = RECOGNIZE, status = 200) => new Promise((resolve, reject) => {
     const child = fork(fileURLToPath(import.meta.url), ['--client']);
-    // Lowest priority: the load generator takes the cores only when the server leaves them idle,
-    // the nearest this host gets to clients on another machine.
-    os.setPriority(child.pid, 19);
     child.once('message', resolve);
     child.once('error', reject);
     child.once('exit', (code) => code !== 0 && reject(new Error(`HTTP client exited ${code}`)));
