@@ -81,6 +81,9 @@ if (process.argv[2] === '--client') {
   process.send(result, () => process.exit(0));
 } else {
   // The server and the in-process peer (loaded here only: the client process needs neither).
+  // Garbage collection as `facecore serve` runs it (src/cli/throughput-gc.ts), for both sides.
+  const { preferThroughputGc } = await import('../dist/cli/throughput-gc.js');
+  preferThroughputGc();
   const { FaceAnalyzer } = await import('../dist/pipeline/face-analyzer.js');
   const { FaceIndex } = await import('../dist/gallery/face-index.js');
   const { createServer } = await import('../dist/server/app.js');

@@ -8,6 +8,7 @@ import { MODEL_OPTIONS, modelChoice } from './models.js';
 import { UsageError } from './output.js';
 import type { StoreConfig } from '../server/store-collections.js';
 import { parseSlice } from '../store/shard.js';
+import { preferThroughputGc } from './throughput-gc.js';
 
 const USAGE = `Usage: facecore serve --data <dir> --api-key <key> [--api-key <key2> ...] [options]
        facecore serve --store postgres://… [--shard i/n] --api-key <key> [options]
@@ -107,6 +108,7 @@ export const serveCommand: Command = {
   },
   async run(args: ParsedArgs, ctx: CliContext): Promise<number> {
     const v = args.values;
+    preferThroughputGc();
     const route = await routeOption(v);
     if (!v.data && !v.store && !route) throw new UsageError('missing --data <dir>');
     const store = storeOption(v);

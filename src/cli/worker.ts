@@ -9,6 +9,7 @@ import { storeModelKey } from '../store/model-key.js';
 import { MODEL_CHOICE_USAGE, MODEL_OPTIONS, modelChoice, modelName, openAnalyzer } from './models.js';
 import { printable } from './output.js';
 import { connectQueue, openStore, positiveOption, QUEUE_CONNECTION_OPTIONS, QUEUE_CONNECTION_USAGE, queueArgs, storeUrl } from './queue-options.js';
+import { preferThroughputGc } from './throughput-gc.js';
 
 const USAGE = `Usage: facecore worker --queue redis://... --store postgres://... [options]
 
@@ -49,6 +50,7 @@ export const workerCommand: Command = {
     model: MODEL_OPTIONS.model!, detector: MODEL_OPTIONS.detector!,
   },
   async run(args: ParsedArgs, ctx: CliContext): Promise<number> {
+    preferThroughputGc();
     const { url, name } = queueArgs(args.values);
     const store = storeUrl(args.values);
     const concurrency = positiveOption(args.values, 'concurrency', 1, true);
