@@ -1,21 +1,12 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { clusteringScores } from '../../src/eval/clustering-metrics.js';
 import { PeopleIndex } from '../../src/people/people-index.js';
 import { faces } from '../cluster/planted.js';
+import { tempFiles } from '../helpers/temp-files.js';
 
 const DIM = 32;
-const dirs: string[] = [];
-function tmpFile(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facecore-people-'));
-  dirs.push(dir);
-  return path.join(dir, 'people.fci');
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+const tmpPath = tempFiles('facecore-people');
+const tmpFile = () => tmpPath('people.fci');
 
 const row = (x: Float32Array, i: number) => x.slice(i * DIM, (i + 1) * DIM);
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `f${i}`);

@@ -2,24 +2,17 @@
 // So wherever the candidates hold the exact best person, they must place every face as 'exact' does.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PeopleIndex, type PeopleSearch } from '../../src/people/people-index.js';
 import { buildForChild } from '../helpers/child-build.js';
 import { repoRoot } from '../helpers/shared.js';
 import { faces } from '../cluster/planted.js';
+import { tempFiles } from '../helpers/temp-files.js';
 
 const DIM = 128;
-const dirs: string[] = [];
-function tmpFile(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facecore-people-search-'));
-  dirs.push(dir);
-  return path.join(dir, 'people.fci');
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+const tmpPath = tempFiles('facecore-people-search');
+const tmpFile = () => tmpPath('people.fci');
 const row = (x: Float32Array, i: number) => x.slice(i * DIM, (i + 1) * DIM);
 
 describe.each(['projected', 'hnsw'] as PeopleSearch[])("peopleSearch '%s'", (search) => {
