@@ -1,5 +1,6 @@
 // AVX2 + FMA dot-product block: 3 query rows x 4 gallery rows of ymm accumulators
-// (12 + 3 + 1 = 16 registers); tails use vmaskmovps.
+// (12 + 3 + 1 = 16 registers); tails use vmaskmovps. From kPackedMinRows query rows it hands
+// over to the packed GEMM (dot_block_packed_avx2.cc).
 #include <immintrin.h>
 
 #include "avx2_tail.h"
@@ -33,8 +34,15 @@ struct Avx2 {
 
 }  // namespace
 
+// From about this many query rows the packed GEMM wins: its packing costs one pass over the
+// block, its micro-kernel needs no horizontal reductions. Fewer rows stay on the streaming
+// kernel, which runs at memory bandwidth. The path depends on nq only, so all blocks of a
+// call agree.
+constexpr size_t kPackedMinRows = 24;
+
 void dot_block_avx2(const float* q, size_t nq, const float* g, size_t ng, size_t dim, float* s, size_t lds,
                     float* gsq) {
+  if (nq >= kPackedMinRows) return dot_block_packed_avx2(q, nq, g, ng, dim, s, lds, gsq);
   dot_block_impl<Avx2>(q, nq, g, ng, dim, s, lds, gsq);
 }
 

@@ -33,9 +33,11 @@ using DotBlockFn = void (*)(const float* q, size_t nq, const float* g, size_t ng
 void dot_block_scalar(const float*, size_t, const float*, size_t, size_t, float*, size_t, float*);
 void dot_block_avx2(const float*, size_t, const float*, size_t, size_t, float*, size_t, float*);
 void dot_block_avx512(const float*, size_t, const float*, size_t, size_t, float*, size_t, float*);
-// The AVX-512 packed-GEMM path (gallery packed into [k][32] panels) that dot_block_avx512
-// takes for many query rows; exposed so tests can compare it with the streaming path.
+// The packed-GEMM paths (gallery packed into [k][32] or [k][16] panels) that dot_block_avx512
+// and dot_block_avx2 take for many query rows; exposed so tests can compare them with the
+// streaming path.
 void dot_block_packed_avx512(const float*, size_t, const float*, size_t, size_t, float*, size_t, float*);
+void dot_block_packed_avx2(const float*, size_t, const float*, size_t, size_t, float*, size_t, float*);
 
 // Index of the first s[j] > threshold in [0, n), or n. Top-k handlers use it to skip the
 // (mostly) losing scores of a tile 16 at a time.
