@@ -346,13 +346,11 @@ export class PeopleIndex {
 
   /** Places one face among `candidates` and `created` (re-scored against the current means); a new person goes to `created`. */
   #placeOne(id: string, v: Float32Array, candidates: string[], created: string[], out: [string, string | null][]): void {
+    const rejected = this.#corrections.rejects.get(id);
+    const people = rejected ? [...candidates, ...created].filter((p) => !rejected.has(p)) : [...candidates, ...created];
+    const scores = this.#table.scores(v, people);
     let best: string | null = null, bestScore = this.#threshold;
-    for (let j = 0; j < candidates.length + created.length; j++) {
-      const person = j < candidates.length ? candidates[j] : created[j - candidates.length];
-      if (!this.#table.has(person) || !this.#corrections.allows(id, person)) continue;
-      const s = this.#table.score(person, v);
-      if (s >= bestScore) (best = person), (bestScore = s);
-    }
+    for (let j = 0; j < people.length; j++) if (scores[j] >= bestScore) (best = people[j]), (bestScore = scores[j]);
     if (best !== null) {
       this.#table.update(best, id, v, 1);
       this.#assign.set(id, best);

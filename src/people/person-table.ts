@@ -4,6 +4,7 @@
 // search costs one row per person, not per face; with a CandidateProposer it costs the
 // proposal plus the candidates, re-scored exactly.
 import { doubled } from '../cluster/doubled.js';
+import { similarityMatrix } from '../core/similarity.js';
 import { topK } from '../core/topk.js';
 
 /** Proposes candidate slots for queries; PersonTable re-scores them exactly. */
@@ -33,6 +34,9 @@ export class PersonTable {
   #means: Float32Array;
   readonly faces = new Map<string, Set<string>>();
   readonly #proposer: CandidateProposer | undefined;
+  /** scores(): the people's means gathered into rows, and their scores (reused: one call per placed face). */
+  #gathered = new Float32Array(0);
+  #scored = new Float32Array(0);
 
   constructor(dim: number, proposer?: CandidateProposer) {
     this.dim = dim;
@@ -91,10 +95,26 @@ export class PersonTable {
     }
   }
 
-  /** Mean cosine of unit vector v to the person's faces. */
-  score(person: string, v: Float32Array): number {
-    const slot = this.#slotOf.get(person);
-    return slot === undefined ? -Infinity : dot(v, 0, this.#means, slot * this.dim, this.dim);
+  /**
+   * Mean cosine of unit vector v to each person's faces, in order (-Infinity for one not in the
+   * table): their means gathered into rows and scored in one kernel call, since per person a dot
+   * product in JS over a mean far apart in memory cost placement most of its time.
+   * The returned array is reused by the next call.
+   */
+  scores(v: Float32Array, people: readonly string[]): Float32Array {
+    const d = this.dim, n = people.length;
+    if (this.#scored.length < 2 * n) {
+      const room = 2 * n;
+      this.#gathered = new Float32Array(room * d);
+      this.#scored = new Float32Array(2 * room);
+    }
+    const slots = people.map((p) => this.#slotOf.get(p) ?? -1);
+    let rows = 0;
+    for (const slot of slots) if (slot >= 0) this.#gathered.set(this.#means.subarray(slot * d, (slot + 1) * d), rows++ * d);
+    const out = this.#scored.subarray(0, n);
+    if (rows > 0) similarityMatrix(v, this.#gathered.subarray(0, rows * d), d, { metric: 'dot', threads: 1, out: this.#scored.subarray(n, n + rows) });
+    for (let j = 0, r = n; j < n; j++) out[j] = slots[j] < 0 ? -Infinity : this.#scored[r++];
+    return out;
   }
 
   /**
