@@ -83,6 +83,28 @@ TEST(BlockScan, EveryHandlerMatchesTheReferenceOnManyShapesThreadsAndFloors) {
   }
 }
 
+TEST(BlockScan, PartsSharingABarKeepTheLowestRowsAmongEqualScores) {
+  // Every row scores the same: a part that has kept k hits raises the bar for the others, and
+  // equal scores must still enter so the merged best k are rows 0..k-1 (the tie rule), for
+  // every handler kind and however many parts run.
+  const size_t n = 5000, dim = 3, nq = 2;
+  std::vector<float> g(n * dim, 1.0f), q(nq * dim, 1.0f);
+  for (Isa isa : testing::supported_isas()) {
+    testing::IsaScope scope(isa);
+    for (size_t k : {1, 9, 32, 150})
+      for (int threads : {1, 2, 8}) {
+        std::vector<int32_t> idx(nq * k);
+        std::vector<float> sc(nq * k);
+        ASSERT_EQ(topk_search(q.data(), nq, g.data(), n, dim, k, Metric::kDot, idx.data(), sc.data(), threads), Status::kOk);
+        for (size_t i = 0; i < nq; ++i)
+          for (size_t r = 0; r < k; ++r) {
+            ASSERT_EQ(idx[i * k + r], static_cast<int32_t>(r)) << isa_name(isa) << " k " << k << " threads " << threads;
+            ASSERT_EQ(sc[i * k + r], 3.0f);
+          }
+      }
+  }
+}
+
 TEST(BlockScan, RangeHandlerReturnsEveryHitAtOrAboveTheFloorBestFirst) {
   for (Isa isa : testing::supported_isas()) {
     testing::IsaScope scope(isa);

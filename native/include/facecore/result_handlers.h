@@ -9,10 +9,15 @@
 //   PerPartHandler<Top1State>       the best one (with_best_k_state picks among the three by k)
 //   RangeHandler                    every hit >= min_score (uncapped; capped at k = heap/reservoir with a floor)
 // Every handler takes min_score: scores below it never enter (-Inf, i.e. masked rows, never do).
+// The parts of one query share a bar: once a part keeps k hits, a score below its k-th cannot
+// reach the merged best k, so no part keeps one (at k = 32 with 8 parts, heap upkeep in every
+// part had cost 40% of a search; equal scores still enter, for the tie rule).
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <memory>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -56,12 +61,22 @@ inline void write_best(std::vector<Hit>& all, size_t k, int32_t* indices, float*
 template <class State>
 class PerPartHandler {
  public:
-  PerPartHandler(size_t nq, int parts, State proto) : nq_(nq), parts_(parts), states_(nq * parts, proto) {}
+  PerPartHandler(size_t nq, int parts, State proto)
+      : nq_(nq), parts_(parts), states_(nq * parts, proto), shared_(new std::atomic<float>[nq]) {
+    for (size_t i = 0; i < nq; ++i) shared_[i].store(kNoScore, std::memory_order_relaxed);
+  }
 
   void add(int part, size_t q0, size_t qn, size_t g0, size_t gn, const float* s, size_t lds) {
     State* mine = states_.data() + static_cast<size_t>(part) * nq_ + q0;
     const auto above = detail::first_above();
-    for (size_t i = 0; i < qn; ++i) mine[i].offer(s + i * lds, gn, static_cast<int32_t>(g0), above);
+    for (size_t i = 0; i < qn; ++i) {
+      std::atomic<float>& shared = shared_[q0 + i];
+      float bar = shared.load(std::memory_order_relaxed);
+      mine[i].offer(s + i * lds, gn, static_cast<int32_t>(g0), above, bar == kNoScore ? kNoScore : floor_below(bar));
+      // Raise the shared bar to this part's k-th best (a stale read only leaves it lower).
+      for (const float kth = mine[i].kth(); kth > bar && !shared.compare_exchange_weak(bar, kth, std::memory_order_relaxed);) {
+      }
+    }
   }
 
   // Query i's state in one part (callers other than add: one part is one thread's at a time).
@@ -86,6 +101,8 @@ class PerPartHandler {
   size_t nq_;
   int parts_;
   std::vector<State> states_;
+  // Per query, the best k-th score any part has kept so far.
+  std::unique_ptr<std::atomic<float>[]> shared_;
 };
 
 namespace detail {
@@ -97,20 +114,24 @@ class HeapState {
 
   // Only scores above this can enter now.
   float bar() const { return hits_.size() == k_ ? floor_below(hits_.front().score) : floor_; }
-  void offer(const float* s, size_t n, int32_t base, FirstAboveFn above) {
+  // The k-th best score kept, once there are k; else -Inf.
+  float kth() const { return hits_.size() == k_ ? hits_.front().score : kNoScore; }
+  // Offers s[0, n) (rows base + j); only scores above `outer` too (another part's bar) can enter.
+  void offer(const float* s, size_t n, int32_t base, FirstAboveFn above, float outer = kNoScore) {
     if (hits_.capacity() == 0) hits_.reserve(k_);
+    float t = std::max(bar(), outer);
     for (size_t j = 0;; ++j) {
-      const bool full = hits_.size() == k_;
-      j += above(s + j, n - j, bar());
+      j += above(s + j, n - j, t);
       if (j >= n) return;
       const Hit hit{s[j], base + static_cast<int32_t>(j)};
-      if (full) {
+      if (hits_.size() == k_) {
         if (!better(hit, hits_.front())) continue;  // a tie with a higher index
         std::pop_heap(hits_.begin(), hits_.end(), better);
         hits_.pop_back();
       }
       hits_.push_back(hit);
       std::push_heap(hits_.begin(), hits_.end(), better);
+      t = std::max(bar(), outer);
     }
   }
   void append_to(std::vector<Hit>* out) const { out->insert(out->end(), hits_.begin(), hits_.end()); }
@@ -128,9 +149,11 @@ class ReservoirState {
   ReservoirState(size_t k, float min_score) : k_(k), threshold_(floor_below(min_score)) {}
 
   float bar() const { return threshold_; }
-  void offer(const float* s, size_t n, int32_t base, FirstAboveFn above) {
+  // At least k kept hits score this or more (-Inf before the first shrink).
+  float kth() const { return kth_; }
+  void offer(const float* s, size_t n, int32_t base, FirstAboveFn above, float outer = kNoScore) {
     for (size_t j = 0;; ++j) {
-      j += above(s + j, n - j, threshold_);
+      j += above(s + j, n - j, std::max(threshold_, outer));
       if (j >= n) return;
       hits_.push_back({s[j], base + static_cast<int32_t>(j)});
       if (hits_.size() == 2 * k_) shrink();
@@ -141,12 +164,14 @@ class ReservoirState {
  private:
   void shrink() {
     std::nth_element(hits_.begin(), hits_.begin() + (k_ - 1), hits_.end(), better);
-    threshold_ = floor_below(hits_[k_ - 1].score);
+    kth_ = hits_[k_ - 1].score;
+    threshold_ = floor_below(kth_);
     hits_.resize(k_);
   }
 
   size_t k_;
   float threshold_;
+  float kth_ = kNoScore;
   std::vector<Hit> hits_;
 };
 
@@ -155,9 +180,10 @@ class Top1State {
   explicit Top1State(float min_score) : best_{floor_below(min_score), -1} {}
 
   float bar() const { return best_.index < 0 ? best_.score : floor_below(best_.score); }
-  void offer(const float* s, size_t n, int32_t base, FirstAboveFn above) {
+  float kth() const { return best_.index < 0 ? kNoScore : best_.score; }
+  void offer(const float* s, size_t n, int32_t base, FirstAboveFn above, float outer = kNoScore) {
     for (size_t j = 0;; ++j) {
-      j += above(s + j, n - j, bar());
+      j += above(s + j, n - j, std::max(bar(), outer));
       if (j >= n) return;
       const Hit hit{s[j], base + static_cast<int32_t>(j)};
       if (best_.index < 0 || better(hit, best_)) best_ = hit;
@@ -176,7 +202,9 @@ class RangeState {
   explicit RangeState(float min_score) : floor_(floor_below(min_score)) {}
 
   float bar() const { return floor_; }
-  void offer(const float* s, size_t n, int32_t base, FirstAboveFn above) {
+  // Every hit counts: there is no k-th to share, so no part ever raises another's bar.
+  float kth() const { return kNoScore; }
+  void offer(const float* s, size_t n, int32_t base, FirstAboveFn above, float = kNoScore) {
     for (size_t j = 0;; ++j) {
       j += above(s + j, n - j, floor_);
       if (j >= n) return;
