@@ -8,7 +8,7 @@
 // as the store stamps them; each process runs its searches on every core, so on a small machine
 // the two shards compete for the same cores (the figure is then an upper bound).
 //
-//   npm run build:ts && node bench/router.js [--faces N] [--requests N] [--rounds N] [--block N]
+//   npm run build:ts && node bench/router.js [--faces N] [--requests N] [--rounds N] [--block N] [--warmup N]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -24,6 +24,7 @@ const rounds = arg('--rounds', 3);
 // Requests in a row to one way before the next: 1 interleaves request by request (every process
 // has idled while the other ways ran, which on a VM costs a cold wake-up), more measures warm processes.
 const block = arg('--block', 1);
+const warmup = arg('--warmup', 300);
 const KEY = 'bench-key-0123456789';
 const DIM = 128;
 const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
@@ -108,7 +109,7 @@ const recognize = async (url, body) => {
 };
 
 try {
-  console.log(`router bench: N=${N} faces (2 shards of ~${N / 2}), Q=1, ${rounds} rounds x ${requests} requests per way in blocks of ${block}, ${os.cpus().length} cores (${os.loadavg()[0].toFixed(1)} load average at start)`);
+  console.log(`router bench: N=${N} faces (2 shards of ~${N / 2}), Q=1, ${warmup} warm-up then ${rounds} rounds x ${requests} requests per way in blocks of ${block}, ${os.cpus().length} cores (${os.loadavg()[0].toFixed(1)} load average at start)`);
   const t0 = performance.now();
   const faces = Array.from({ length: N }, (_, seq) => ({ id: `face-${seq}`, subject: `p${seq % 20_000}`, seq }));
   const vectors = rows(N, 1);
@@ -127,7 +128,9 @@ try {
 
   const queries = rows(requests * rounds, 2);
   const body = (i) => JSON.stringify({ embeddings: [Array.from(queries.subarray(i * DIM, (i + 1) * DIM))] });
-  // Same answers first (the router is exact), then warm every path.
+  // Same answers first (the router is exact), then warm every path: `warmup` requests per way
+  // before timing, so the servers' JavaScript runs optimised as in a server's steady state
+  // (with 5, most of the router's request path still ran in V8's baseline tier).
   for (let i = 0; i < 5; i++) {
     const [a, b] = await Promise.all([recognize(single, body(i)), recognize(router, body(i))]);
     if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`router and single server differ on query ${i}`);
@@ -137,6 +140,7 @@ try {
     'one server': (i) => recognize(single, body(i)),
     router: (i) => recognize(router, body(i)),
   };
+  for (let i = 0; i < warmup; i++) for (const w of Object.keys(ways)) await ways[w](i % (requests * rounds));
   const times = Object.fromEntries(Object.keys(ways).map((w) => [w, []]));
   // CPU used by each server over the timed requests: load-independent, unlike wall time.
   const cpuBefore = new Map([...pidOf].map(([url, pid]) => [url, cpuMs(pid)]));
