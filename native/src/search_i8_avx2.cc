@@ -19,6 +19,9 @@ struct I8Avx2 {
   using QV = __m256i;
   using GV = __m256i;
   static constexpr size_t kWidth = 16, kMR = 2, kNR = 4;
+  // Two k steps per loop trip: GCC then stops shuffling accumulators between registers each
+  // step (k-NN graph of 20k int8 rows, 2 threads, median of 5: 2.08 -> 1.78 s).
+  static constexpr int kUnrollK = 2;
   static Acc zero() { return _mm256_setzero_si256(); }
   static QV load_q(const int16_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
   static QV load_q_tail(const int16_t* p, size_t n) {

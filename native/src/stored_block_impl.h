@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <type_traits>
 #include <utility>
 
 namespace facecore::detail {
@@ -19,6 +20,16 @@ namespace facecore::detail {
 // four times faster than float32 ones, so one panel ahead (the float32 kernel's distance)
 // left loads waiting on DRAM: at N = 1M, Q = 1, int8 went 17.6 -> 12-13 ms, f16 32 -> 22-26 ms.
 constexpr size_t kAhead = 4;
+
+// Steps of k a kernel's traits ask to unroll (T::kUnrollK, default 1).
+template <class T, class = void>
+struct UnrollK {
+  static constexpr int value = 1;
+};
+template <class T>
+struct UnrollK<T, std::void_t<decltype(T::kUnrollK)>> {
+  static constexpr int value = T::kUnrollK;
+};
 
 template <class T, int MR, int NR, bool PREFETCH>
 void stored_micro(const typename T::Q* q, const typename T::G* g, size_t dim, typename T::S* s, size_t lds) {
@@ -44,8 +55,14 @@ void stored_micro(const typename T::Q* q, const typename T::G* g, size_t dim, ty
     }
   };
   size_t k = 0;
-  for (; k + W <= dim; k += W)
-    step(k, [](const typename T::Q* p) { return T::load_q(p); }, [](const typename T::G* p) { return T::load_g(p); });
+  const auto full_q = [](const typename T::Q* p) { return T::load_q(p); };
+  const auto full_g = [](const typename T::G* p) { return T::load_g(p); };
+  if constexpr (UnrollK<T>::value == 2) {
+#pragma GCC unroll 2
+    for (; k + W <= dim; k += W) step(k, full_q, full_g);
+  } else {
+    for (; k + W <= dim; k += W) step(k, full_q, full_g);
+  }
   if (k < dim) {
     const size_t rest = dim - k;
     step(k, [rest](const typename T::Q* p) { return T::load_q_tail(p, rest); },
