@@ -12,9 +12,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <utility>
-#include <vector>
 
 #include "facecore/similarity.h"
+#include "packed_panels.h"
 
 namespace facecore::detail {
 namespace {
@@ -143,33 +143,20 @@ constexpr auto micro_table(std::index_sequence<I...>) {
   return std::array<GemmMicroFn, sizeof...(I)>{&gemm_micro<static_cast<int>(I) + 1>...};
 }
 
-// Height of strip number `strip` when nq rows are cut into ceil(nq / kMR) near-equal strips.
-size_t strip_rows(size_t nq, size_t strip) {
-  const size_t strips = (nq + kMR - 1) / kMR;
-  return nq / strips + (strip < nq % strips ? 1 : 0);
-}
-
 }  // namespace
 
 void dot_block_packed_avx512(const float* q, size_t nq, const float* g, size_t ng, size_t dim, float* s,
                              size_t lds, float* gsq) {
   static constexpr auto table = micro_table(std::make_index_sequence<kMR>{});
   if (nq == 0 || ng == 0) return;
-  // One panel per thread, reused across calls (fresh pages are slow to touch).
-  thread_local std::vector<float> panel_buf;
-  if (panel_buf.size() < kPanel * dim) panel_buf.resize(kPanel * dim);
-  float* panel = panel_buf.data();
+  float* panel = panel_scratch(kPanel * dim);
   for (size_t j0 = 0; j0 < ng; j0 += kPanel) {
     const size_t nr = std::min(kPanel, ng - j0);
     pack_panel(g + j0 * dim, nr, dim, panel);
     if (gsq) panel_norms(panel, nr, dim, gsq + j0);
-    // After the last panel, the rows right past the block: callers walk the gallery block by
-    // block, so they are usually next. A prefetch is only a hint and never faults.
-    const size_t next_rows = j0 + kPanel < ng ? std::min(kPanel, ng - j0 - kPanel) : kPanel;
-    // Strips of near-equal height (64 rows: 5 x 13, not 4 x 14 + 8): a short strip loads
-    // the panel for fewer FMAs.
+    const size_t next_rows = next_panel_rows(j0, ng, kPanel);
     for (size_t i0 = 0, strip = 0; i0 < nq; ++strip) {
-      const size_t mr = strip_rows(nq, strip);
+      const size_t mr = strip_rows(nq, strip, kMR);
       // The first strip prefetches the next panel's rows.
       const auto next = reinterpret_cast<const float*>(reinterpret_cast<uintptr_t>(g) + (j0 + nr) * dim * sizeof(float));
       table[mr - 1](q + i0 * dim, dim, panel, nr, s + i0 * lds + j0, lds, next,
