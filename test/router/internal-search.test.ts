@@ -43,6 +43,24 @@ describe('POST /internal/v1/search', () => {
     expect((await search({ embeddings: [new Array(DIM).fill(0.1)], k: 0 })).status).toBe(400);
     expect((await search({ embeddings: [], k: 1 })).status).toBe(400);
     expect((await search({ k: 1 })).status).toBe(400);
+    // Queries as base64 float32 (what a router sends): the model's dim, and one form only.
+    const b64 = (n: number) => Buffer.from(new Float32Array(n).fill(0.1).buffer).toString('base64');
+    const wrongDim = await search({ vectors: b64(DIM - 1), k: 1 });
+    expect(wrongDim.status).toBe(400);
+    expect((await wrongDim.json()).message).toBe(`vectors: expected rows of ${DIM} float32 numbers (${4 * DIM} bytes each; this server's model), got ${4 * (DIM - 1)} bytes`);
+    expect((await search({ vectors: 'not base64!', k: 1 })).status).toBe(400);
+    const both = await search({ vectors: b64(DIM), embeddings: [new Array(DIM).fill(0.1)], k: 1 });
+    expect(both.status).toBe(400);
+    expect((await both.json()).message).toMatch(/either vectors .* or embeddings/);
+  });
+
+  it('answers base64 float32 queries as it answers the same numbers in JSON', async () => {
+    const q = randomRows(2, DIM, 9);
+    const rows = [Array.from(q.subarray(0, DIM)), Array.from(q.subarray(DIM))];
+    const asJson = await (await search({ embeddings: rows, k: 3, labels: true })).json();
+    const asBase64 = await (await search({ vectors: Buffer.from(q.buffer).toString('base64'), k: 3, labels: true })).json();
+    expect(asBase64).toEqual(asJson);
+    expect(asJson.faces).toHaveLength(2);
   });
 
   it('answers an empty collection with empty lists', async () => {

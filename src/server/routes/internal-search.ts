@@ -10,6 +10,7 @@ import { SEARCH_PATH } from '../../store/router/wire.js';
 import type { ShardReplica } from '../../store/replica.js';
 import type { ServerContext } from '../context.js';
 import { badRequest } from '../errors.js';
+import { decodeVectors } from '../../store/router/vectors-wire.js';
 
 /** The store's sequence number of a face, when its meta carries one. */
 const seqOf = (meta: Meta | undefined) => (typeof meta?.seq === 'number' ? meta.seq : null);
@@ -31,8 +32,10 @@ export function internalSearchRoutes(app: FastifyInstance, ctx: ServerContext): 
     schema: {
       summary: 'Shard search for a router: exact top-k faces (with seq) and subjects',
       body: {
-        type: 'object', required: ['embeddings', 'k'], additionalProperties: false,
+        type: 'object', required: ['k'], additionalProperties: false,
         properties: {
+          // base64 float32 rows: at most embeddingsPerRequest rows of 4096 numbers (decodeVectors checks the model's dim).
+          vectors: { type: 'string', minLength: 1, maxLength: Math.ceil((ctx.limits.embeddingsPerRequest * 4096 * 4) / 3) * 4 },
           embeddings: { type: 'array', minItems: 1, maxItems: ctx.limits.embeddingsPerRequest, items: { type: 'array', items: { type: 'number' }, maxItems: 4096 } },
           k: { type: 'integer', minimum: 1, maximum: 1000 },
           minScore: { type: 'number', minimum: -1, maximum: 1 },
@@ -43,8 +46,14 @@ export function internalSearchRoutes(app: FastifyInstance, ctx: ServerContext): 
       },
     },
   }, async (req): Promise<ShardSearchAnswer> => {
-    const { embeddings, k, minScore, faces, labels, after } = req.body;
-    const queries = queryRows(embeddings, ctx.faces.dim);
+    const { vectors, embeddings, k, minScore, faces, labels, after } = req.body;
+    if ((vectors === undefined) === (embeddings === undefined)) throw badRequest('expected the queries as either vectors (base64 float32) or embeddings (arrays of numbers), not both or neither');
+    let queries: Float32Array;
+    try {
+      queries = vectors !== undefined ? decodeVectors('vectors', vectors, ctx.faces.dim, ctx.limits.embeddingsPerRequest) : queryRows(embeddings!, ctx.faces.dim);
+    } catch (err) {
+      throw err instanceof RangeError || err instanceof TypeError ? badRequest((err as Error).message) : err;
+    }
     // A router's own earlier write: wait for this process's replica to have it (store-backed only).
     const { replica } = ctx.collections as { replica?: ShardReplica };
     if (after !== undefined && replica) await replica.waitFor(after);

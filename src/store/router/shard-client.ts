@@ -3,7 +3,7 @@
 // bounded by a timeout. Any failure (refused, reset, timeout, a non-200) is a ShardError naming
 // the shard, so the router can say which one failed.
 import http from 'node:http';
-import { SEARCH_PATH, type ShardSearchAnswer, type ShardSearchRequest } from './wire.js';
+import { SEARCH_PATH, type ShardSearchAnswer } from './wire.js';
 
 export class ShardError extends Error {
   constructor(readonly shard: string, readonly reason: string) {
@@ -36,9 +36,9 @@ export class ShardClient {
     this.#agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   }
 
-  /** The shard's answer, or a ShardError. */
-  search(apiKey: string, request: ShardSearchRequest): Promise<ShardSearchAnswer> {
-    return this.#post(apiKey, JSON.stringify(request), true);
+  /** The shard's answer to `body` (a ShardSearchRequest as JSON), or a ShardError. */
+  search(apiKey: string, body: string): Promise<ShardSearchAnswer> {
+    return this.#post(apiKey, body, true);
   }
 
   #post(apiKey: string, body: string, mayRetry: boolean): Promise<ShardSearchAnswer> {

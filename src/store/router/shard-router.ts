@@ -5,7 +5,8 @@
 import { ApiError, CODES } from '../../server/errors.js';
 import { mergeFaceHits, mergeLabelHits } from './merge.js';
 import { ShardClient, ShardError } from './shard-client.js';
-import type { ShardSearchAnswer, WireFaceHit, WireLabelHit } from './wire.js';
+import { encodeVectors } from './vectors-wire.js';
+import type { ShardSearchAnswer, ShardSearchRequest, WireFaceHit, WireLabelHit } from './wire.js';
 
 export interface ShardRouterOptions {
   /** Base URLs of the shards ("http://host:port"), each holding a slice of every collection. */
@@ -59,11 +60,13 @@ export class ShardRouter {
 
   /** Per query row (of `dim` numbers), the merged top-k faces and/or subjects of the key's collection. */
   async search(apiKey: string, queries: Float32Array, dim: number, k: number, options: RoutedSearchOptions = {}): Promise<RoutedSearchResult> {
-    const embeddings: number[][] = [];
-    for (let r = 0; r * dim < queries.length; r++) embeddings.push(Array.from(queries.subarray(r * dim, (r + 1) * dim)));
-    const request = { embeddings, k, minScore: options.minScore, faces: options.faces ?? true, labels: options.labels ?? false, after: options.after };
-    const nq = embeddings.length;
-    const settled = await Promise.allSettled(this.shards.map(async (s) => checkAnswer(s.name, await s.search(apiKey, request), request, nq)));
+    const nq = queries.length / dim;
+    const request = { faces: options.faces ?? true, labels: options.labels ?? false };
+    // One body for every shard: encoded once, however many shards there are.
+    const body = JSON.stringify({
+      vectors: encodeVectors(queries), k, minScore: options.minScore, faces: request.faces, labels: request.labels, after: options.after,
+    } satisfies ShardSearchRequest);
+    const settled = await Promise.allSettled(this.shards.map(async (s) => checkAnswer(s.name, await s.search(apiKey, body), request, nq)));
 
     const answers: ShardSearchAnswer[] = [];
     const unavailable: string[] = [];

@@ -1,12 +1,15 @@
 // What a router and its shards say to each other over POST /internal/v1/search (the shard side
-// is src/server/routes/internal-search.ts). Scores travel as JSON numbers: a float32 widened to
-// a double prints exactly, so the router merges the very scores each shard computed.
+// is src/server/routes/internal-search.ts). Queries go as base64 float32 (vectors-wire.ts);
+// scores come back as JSON numbers: a float32 widened to a double prints exactly, so the
+// router merges the very scores each shard computed.
 
 export const SEARCH_PATH = '/internal/v1/search';
 
 export interface ShardSearchRequest {
-  /** Query vectors, one row each, of the shards' model dimension. */
-  embeddings: number[][];
+  /** Query rows of the shards' model dimension, as base64 of their little-endian float32 bytes (what a router sends). */
+  vectors?: string;
+  /** The same rows as JSON numbers, one array each (instead of `vectors`). */
+  embeddings?: number[][];
   k: number;
   minScore?: number;
   /** Answer the top-k faces (default true). */
