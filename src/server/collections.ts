@@ -16,6 +16,12 @@ export { collectionStem };
 /** A face hit with the store number of the face, when the collection has one (replicas do). */
 export type CollectionHit = FaceHit & { seq?: number };
 
+/** Per request, in router mode: did it opt into partial answers, and which shards did not answer. */
+export interface RouteScope {
+  partial: boolean;
+  unavailable: Set<string>;
+}
+
 /**
  * What the routes do with a collection. Each call is atomic on its own (check-then-act
  * included: createSubject answers false rather than racing), so routes need no locking.
@@ -41,10 +47,10 @@ export interface ServerCollection {
   deleteFacesById(ids: string[]): Promise<{ id: string; subject: string }[]>;
   /** Deletes every face (of one subject); resolves to how many. */
   deleteFaces(subject?: string): Promise<number>;
-  /** Per query row, the k best faces searchable here. */
-  search(vectors: Float32Array, k: number): Promise<CollectionHit[][]>;
+  /** Per query row, the k best faces searchable here (`scope`: the request's, for a router's collection). */
+  search(vectors: Float32Array, k: number, scope?: RouteScope): Promise<CollectionHit[][]>;
   /** Per query row, the k best subjects searchable here. */
-  searchLabels(vectors: Float32Array, k: number): Promise<LabelHit[][]>;
+  searchLabels(vectors: Float32Array, k: number, scope?: RouteScope): Promise<LabelHit[][]>;
   close(): Promise<void>;
 }
 

@@ -2,7 +2,7 @@
 // when some did not; the answer then says so ({ partial, unavailable_shards } in the JSON body
 // and an x-facecore-partial header). Without it a shard that fails is a 503 naming the shard.
 import type { FastifyInstance } from 'fastify';
-import { routeScope, type RouteScope } from '../../store/router/routed-collections.js';
+import type { RouteScope } from '../collections.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -11,17 +11,18 @@ declare module 'fastify' {
 }
 
 export function partialAnswers(app: FastifyInstance): void {
-  // Callback style: fastify calls the handler from done(), so it runs inside the scope.
+  // The routes hand req.routeScope to the collection's searches (no AsyncLocalStorage: on
+  // Node 20 it turns on promise hooks for every promise of the process).
   app.addHook('preHandler', (req, _reply, done) => {
     const partial = new URLSearchParams(req.url.split('?')[1] ?? '').get('partial') === 'true';
     req.routeScope = { partial, unavailable: new Set() };
-    routeScope.run(req.routeScope, done);
+    done();
   });
-  app.addHook('preSerialization', async (req, reply, payload) => {
+  app.addHook('preSerialization', (req, reply, payload, done) => {
     const scope = req.routeScope;
-    if (!scope?.partial || reply.statusCode !== 200 || payload === null || typeof payload !== 'object' || Array.isArray(payload)) return payload;
+    if (!scope?.partial || reply.statusCode !== 200 || payload === null || typeof payload !== 'object' || Array.isArray(payload)) return done(null, payload);
     const unavailable = [...scope.unavailable];
     void reply.header('x-facecore-partial', unavailable.length > 0 ? unavailable.join(',') : 'complete');
-    return { ...payload, partial: unavailable.length > 0, unavailable_shards: unavailable };
+    done(null, { ...payload, partial: unavailable.length > 0, unavailable_shards: unavailable });
   });
 }

@@ -3,22 +3,12 @@
 // the router has one (`--store`), and is refused, saying why, when it has none. After a write
 // through this router, its searches of that collection ask the shards to have applied the
 // write first: a client reads its own writes, as from one server.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { FaceRecord, LabelHit } from '../../gallery/gallery.js';
 import type { Meta } from '../../gallery/row-store.js';
-import type { CollectionHit, CollectionSource, ServerCollection } from '../../server/collections.js';
+import type { CollectionHit, CollectionSource, RouteScope, ServerCollection } from '../../server/collections.js';
 import { ApiError, CODES } from '../../server/errors.js';
 import type { ShardReplica } from '../replica.js';
 import type { ShardRouter } from './shard-router.js';
-
-/** Per request: did it opt into partial answers, and which shards did not answer. */
-export interface RouteScope {
-  partial: boolean;
-  unavailable: Set<string>;
-}
-
-/** Set around each request's handler (src/server/routes/internal-partial.ts). */
-export const routeScope = new AsyncLocalStorage<RouteScope>();
 
 const noStore = () => new ApiError(501, CODES.unsupported, 'this router has no store: it only searches (recognize); start it with --store postgres://… to manage subjects and faces');
 
@@ -35,19 +25,19 @@ class RoutedCollection implements ServerCollection {
   constructor(private readonly router: ShardRouter, private readonly apiKey: string, private readonly dim: number,
     private readonly inner?: ServerCollection, private readonly replica?: ShardReplica) {}
 
-  async search(vectors: Float32Array, k: number): Promise<CollectionHit[][]> {
-    const { faces } = await this.#routed(vectors, k, false);
+  /** `scope`: the request's (src/server/routes/internal-partial.ts); without one, every shard must answer. */
+  async search(vectors: Float32Array, k: number, scope?: RouteScope): Promise<CollectionHit[][]> {
+    const { faces } = await this.#routed(vectors, k, false, scope);
     return faces!.map((row) => row.map((h) => ({ id: h.id, label: h.subject, score: h.score, ...(h.seq === null ? {} : { seq: h.seq }) })));
   }
 
   /** Subjects by their best face ('max': the only aggregate top-k lists merge exactly). */
-  async searchLabels(vectors: Float32Array, k: number): Promise<LabelHit[][]> {
-    const { labels } = await this.#routed(vectors, k, true);
+  async searchLabels(vectors: Float32Array, k: number, scope?: RouteScope): Promise<LabelHit[][]> {
+    const { labels } = await this.#routed(vectors, k, true, scope);
     return labels!.map((row) => row.map((h) => ({ label: h.subject, score: h.score })));
   }
 
-  async #routed(vectors: Float32Array, k: number, labels: boolean) {
-    const scope = routeScope.getStore();
+  async #routed(vectors: Float32Array, k: number, labels: boolean, scope: RouteScope | undefined) {
     const result = await this.router.search(this.apiKey, vectors, this.dim, k, {
       faces: !labels, labels, partial: scope?.partial ?? false, ...(this.#written > 0 ? { after: this.#written } : {}),
     });

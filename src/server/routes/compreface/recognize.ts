@@ -1,6 +1,6 @@
 // /api/v1/recognition/recognize (every face of an image against the collection's subjects)
 // and /api/v1/recognition/embeddings/recognize (the same for embeddings the client computed).
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { noFace } from '../../errors.js';
 import type { ServerContext } from '../../context.js';
 import { imageField } from '../../image-input.js';
@@ -13,10 +13,10 @@ const predictionCount = { type: 'integer', minimum: 1, maximum: 100, default: 1,
 
 export function recognizeRoutes(app: FastifyInstance, ctx: ServerContext): void {
   /** Per query row, the best subjects with CompreFace similarities. */
-  async function subjectsFor(apiKey: string, vectors: Float32Array, k: number) {
-    const collection = await ctx.collections.get(apiKey);
+  async function subjectsFor(req: FastifyRequest, vectors: Float32Array, k: number) {
+    const collection = await ctx.collections.get(req.apiKey);
     const t = ctx.faces.verifyThreshold;
-    const hits = await collection.searchLabels(vectors, k);
+    const hits = await collection.searchLabels(vectors, k, req.routeScope);
     return hits.map((row) => row.map((h) => ({ subject: h.label, similarity: similarityOf(h.score, t) })));
   }
 
@@ -32,7 +32,7 @@ export function recognizeRoutes(app: FastifyInstance, ctx: ServerContext): void 
     const dim = ctx.faces.dim;
     const vectors = new Float32Array(faces.length * dim);
     faces.forEach((f, i) => vectors.set(f.embedding, i * dim));
-    const subjects = await subjectsFor(req.apiKey, vectors, req.query.prediction_count ?? 1);
+    const subjects = await subjectsFor(req, vectors, req.query.prediction_count ?? 1);
     return { result: faces.map((f, i) => ({ ...faceJson(f, req.query, ms), subjects: subjects[i] })), plugins_versions: pluginsVersions(ctx.version) };
   });
 
@@ -48,7 +48,7 @@ export function recognizeRoutes(app: FastifyInstance, ctx: ServerContext): void 
   }, async (req) => {
     const rows = req.body.embeddings;
     const vectors = embeddingRows('embeddings', rows, ctx.faces.dim);
-    const subjects = await subjectsFor(req.apiKey, vectors, req.query.prediction_count ?? 1);
+    const subjects = await subjectsFor(req, vectors, req.query.prediction_count ?? 1);
     return { result: rows.map((embedding, i) => ({ embedding, similarities: subjects[i] })) };
   });
 }
