@@ -3,10 +3,10 @@
 // process (FaceAnalyzer.analyze + FaceIndex.searchLabels, 2 photos in flight as the server's
 // queue runs them), interleaved round by round on the same photos; then latency percentiles at
 // 1, 8 and 32 concurrent clients, and a burst of 256 (every answer must be 200 or 503 with
-// Retry-After). The load loop is our own, in a child process (the HTTP client's work stays off
-// the server's event loop and out of its CPU time), sending bodies encoded once (multipart, and JSON base64 as the
-// CompreFace SDK sends base64), over node:http keep-alive sockets: bounded in requests and time,
-// loopback only.
+// Retry-After). The load loop is our own, in one child process started once (the HTTP client's
+// work stays off the server's event loop and out of its CPU time), sending bodies encoded once
+// (multipart, and JSON base64 as the CompreFace SDK sends base64), over node:http keep-alive
+// sockets: bounded in requests and time, loopback only.
 // Photos: ../shared/data/deepface (those with a face) when present, else face-api's samples.
 //
 //   npm run build:ts && node bench/server.js [--rounds N] [--requests N]
@@ -72,34 +72,41 @@ async function encodedBodies(photoBytes, mode) {
 
 if (process.argv[2] === '--client') {
   // The HTTP clients: every request must be answered 200.
-  const { url, files: photoFiles, count, clients, mode, route, status } = await new Promise((resolve) => process.once('message', resolve));
-  const bodies = await encodedBodies(photoFiles.map((f) => fs.readFileSync(f)), mode);
-  // node:http on keep-alive sockets, one per client: a load generator that costs the shared
-  // cores less than fetch (undici), whose client side took ~1 ms of CPU a request here.
-  const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
-  const post = (body, type) => new Promise((resolve, reject) => {
-    const req = http.request(url + route, {
-      method: 'POST', agent, headers: { 'x-api-key': KEY, 'content-type': type, 'content-length': body.length },
-    }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
+  // One child for the whole bench, a job per message: forking a client per round billed the
+  // server's process for it (fork write-protects every page of the parent, which then faults
+  // on its next write to each).
+  const bodiesOf = new Map();
+  process.on('message', async ({ url, files: photoFiles, count, clients, mode, route, status }) => {
+    if (!bodiesOf.has(mode)) bodiesOf.set(mode, await encodedBodies(photoFiles.map((f) => fs.readFileSync(f)), mode));
+    const bodies = bodiesOf.get(mode);
+    // node:http on keep-alive sockets, one per client: a load generator that costs the shared
+    // cores less than fetch (undici), whose client side took ~1 ms of CPU a request here.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
+    const post = (body, type) => new Promise((resolve, reject) => {
+      const req = http.request(url + route, {
+        method: 'POST', agent, headers: { 'x-api-key': KEY, 'content-type': type, 'content-length': body.length },
+      }, (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
+      });
+      req.on('error', reject);
+      req.end(body);
     });
-    req.on('error', reject);
-    req.end(body);
+    const c0 = process.cpuUsage();
+    const result = await load(count, clients, async (i) => {
+      const { body, type } = bodies[i % bodies.length];
+      const res = await post(body, type);
+      if (res.status !== status) throw new Error(`${route}: ${res.status} ${res.text}`);
+      JSON.parse(res.text);
+    });
+    const c = process.cpuUsage(c0);
+    result.clientCpuMs = (c.user + c.system) / 1000 / count;
+    agent.destroy();
+    process.send(result);
   });
-  const c0 = process.cpuUsage();
-  const result = await load(count, clients, async (i) => {
-    const { body, type } = bodies[i % bodies.length];
-    const res = await post(body, type);
-    if (res.status !== status) throw new Error(`${route}: ${res.status} ${res.text}`);
-    JSON.parse(res.text);
-  });
-  const c = process.cpuUsage(c0);
-  result.clientCpuMs = (c.user + c.system) / 1000 / count;
-  agent.destroy();
-  process.send(result, () => process.exit(0));
+  process.on('disconnect', () => process.exit(0));
 } else {
   // The server and the in-process peer (loaded here only: the client process needs neither).
   // Garbage collection as `facecore serve` runs it (src/cli/throughput-gc.ts), for both sides.
@@ -136,12 +143,17 @@ if (process.argv[2] === '--client') {
     return index.searchLabels(q, 1);
   });
   /** `count` requests from `clients` HTTP clients in a child process; bodies multipart or JSON base64. */
+  /** `count` requests from `clients` HTTP clients in the client process; bodies multipart or JSON base64. */
+  const client = fork(fileURLToPath(import.meta.url), ['--client']);
+  client.once('exit', (code) => code !== 0 && code !== null && console.error(`HTTP client exited ${code}`));
   const overHttp = (count, clients, mode = 'multipart', route = RECOGNIZE, status = 200) => new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--client']);
-    child.once('message', resolve);
-    child.once('error', reject);
-    child.once('exit', (code) => code !== 0 && reject(new Error(`HTTP client exited ${code}`)));
-    child.send({ url, files: photoFiles, count, clients, mode, route, status });
+    const onExit = (code) => reject(new Error(`HTTP client exited ${code}`));
+    client.once('exit', onExit);
+    client.once('message', (result) => {
+      client.off('exit', onExit);
+      resolve(result);
+    });
+    client.send({ url, files: photoFiles, count, clients, mode, route, status });
   });
 
   // Warm-up, then interleaved rounds: the same photos through both paths.
@@ -201,6 +213,7 @@ if (process.argv[2] === '--client') {
   const tally = burst.reduce((m, s) => ((m[s] = (m[s] ?? 0) + 1), m), {});
   lines.push(`256 at once: ${JSON.stringify(tally)} (only 200 or 503 + Retry-After allowed)`);
   console.log(lines.join('\n'));
+  client.disconnect();
   await app.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
   if (Object.keys(tally).some((k) => k.startsWith('bad'))) process.exitCode = 1;
