@@ -1,6 +1,7 @@
 // Hostile input: over a thousand malformed requests (random bytes, bad JSON, wrong content
-// types, bad base64, truncated multipart, huge headers, traversal ids, giant numbers) must get
-// 4xx answers (or a closed connection), never a 5xx or a crash; the server answers right after.
+// types, bad base64, truncated multipart, huge headers, traversal ids, giant numbers, malformed
+// shard searches) must get 4xx answers (or a closed connection), never a 5xx or a crash; the
+// server answers right after.
 import fs from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,13 +42,14 @@ const PATHS = [
   '/api/v1/recognition/faces/..%2F..%2Fetc%2Fpasswd/verify', '/api/v1/recognition/faces/../../../etc/passwd',
   '/api/v1/recognition/subjects/%00', '/api/v1/recognition/subjects/..%2F..%2Fx', `/api/v1/recognition/faces/${'a'.repeat(5000)}`,
   '/api/v1/recognition/embeddings/faces/abc/verify', '/api/v1/verification/embeddings/verify', '/api/v1/recognition/faces/..%2Fx/img',
+  '/internal/v1/search',
 ];
 const QUERIES = ['', '?limit=1e308', '?limit=-1', '?det_prob_threshold=NaN', '?det_prob_threshold=2', '?prediction_count=99999999999999999999',
   '?page=-5&size=0', '?subject=', '?subject=%00', '?face_plugins=' + 'x'.repeat(1000), '?status=maybe', '?subject=a&subject=b', '?limit[]=1'];
 const TYPES = ['application/json', 'multipart/form-data; boundary=xyz', 'multipart/form-data', 'application/octet-stream', 'text/plain', 'image/jpeg', 'application/x-www-form-urlencoded', ''];
 
 function bodyFor(r: () => number, jpeg: Buffer): string | Buffer {
-  const pick = Math.floor(r() * 12);
+  const pick = Math.floor(r() * 14);
   const randomBytes = Buffer.from(Array.from({ length: Math.floor(r() * 2000) }, () => Math.floor(r() * 256)));
   switch (pick) {
     case 0: return randomBytes;
@@ -61,6 +63,8 @@ function bodyFor(r: () => number, jpeg: Buffer): string | Buffer {
     case 8: return JSON.stringify(r() < 0.5 ? { embeddings: [Array(128).fill(0)] } : { source: Array(128).fill(1e-300), targets: [[NaN]] });
     case 9: return `--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n${jpeg.subarray(0, 300).toString('latin1')}`;  // truncated multipart
     case 10: return `--xyz\r\nContent-Disposition: form-data; name="entries"\r\n\r\n{"facial-recognition":{"detection":{"options":{"minScore":"high"}}}}\r\n--xyz--\r\n`;
+    case 11: return JSON.stringify({ vectors: randomBytes.toString('base64'), k: Math.floor(r() * 2000) - 500, labels: r() < 0.5 });  // a router's body, wrong sizes
+    case 12: return JSON.stringify({ vectors: Buffer.from(new Float32Array(128).fill(r() < 0.5 ? Number.NaN : 1e38).buffer).toString('base64'), embeddings: r() < 0.5 ? [[1]] : undefined, k: 3 });
     default: return JSON.stringify({ subject: 'x'.repeat(Math.floor(r() * 400)), source_image: 'AAAA', target_image: null });
   }
 }
