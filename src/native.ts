@@ -45,6 +45,12 @@ export interface NativeAddon {
   galleryDecode(args: GalleryDecodeArgs): void;
   gallerySearchAsync(args: GallerySearchArgs): Promise<void>;
   gallerySearchLabelsAsync(args: GallerySearchLabelsArgs): Promise<void>;
+  /** One IVF scoring pass over cells [cellFrom, cellTo) (see native/addon/ivf_binding.cc and src/cluster/ivf-graph.ts). */
+  ivfScanAsync(options: {
+    rows: Float32Array; sorted: Float32Array; members: Int32Array; memberStart: Int32Array; askers: Int32Array;
+    probeStart: Int32Array; n: number; dim: number; k: number; minScore: number; threads: number; cellFrom: number;
+    cellTo: number; outIndices: Int32Array; outScores: Float32Array; control: Int32Array;
+  }): Promise<void>;
   /** The exact k-NN graph of n stored rows (see native/addon/knn_binding.cc for the options). */
   knnGraphAsync(options: {
     data: Float32Array | Uint16Array | Int8Array; scales: Float32Array; storage: number; n: number; dim: number; k: number;

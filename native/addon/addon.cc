@@ -14,6 +14,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitFile(env, exports);
   InitQuality(env, exports);
   InitKnn(env, exports);
+  InitIvf(env, exports);
   return exports;
 }
 

@@ -13,5 +13,6 @@ void InitIndex(Napi::Env env, Napi::Object exports);
 void InitFile(Napi::Env env, Napi::Object exports);
 void InitQuality(Napi::Env env, Napi::Object exports);
 void InitKnn(Napi::Env env, Napi::Object exports);
+void InitIvf(Napi::Env env, Napi::Object exports);
 
 }  // namespace facecore::addon
