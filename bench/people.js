@@ -1,8 +1,9 @@
 // People benchmark (one run, peers side by side). Modes:
 //   node bench/people.js photos      BCubed / pairwise F on the shared labelled photos (default models:
 //                                    YuNet + MobileFaceNet), batch and one face at a time
-//   node bench/people.js planted [n] planted 512-d clusters: clusterEmbeddingsAsync vs scikit-learn DBSCAN
-//   node bench/people.js scale [n] [f32|i8]  n planted faces: time and peak memory of clusterEmbeddingsAsync
+//   node bench/people.js planted [n] [rounds]  planted 512-d clusters: clusterEmbeddingsAsync vs scikit-learn DBSCAN
+//   node bench/people.js scale [n] [f32|i8|ivf] [average|core]  n planted faces: time and peak memory of
+//                                    clusterEmbeddingsAsync (ivf: the approximate graph)
 //   node bench/people.js adds [n] [exact:upTo,projected,hnsw]  PeopleIndex incremental adds: faces/s and µs per
 //                                    add per 10k block as the index grows, the people searches interleaved (each up to upTo)
 //   node bench/people.js             all four at sizes that run in minutes (what `npm run bench people` does)
@@ -84,10 +85,15 @@ async function photos() {
     [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
   }
   const same = new Set(['projected', 'hnsw']);
+  let ivfDiffers = 0;
   for (const t of [0.2, 0.25, 0.27, 0.3, 0.35, 0.4, 0.45, 0.5]) {
     const row = [t];
     for (const [linkage, minFaces, storage] of [['average', 1, 'f32'], ['average', 1, 'i8'], ['single', 1], ['core', 2]]) {
-      row.push(cell((await clusterEmbeddingsAsync(x, dim, { threshold: t, linkage, minFaces, storage })).labels));
+      const exactGraph = (await clusterEmbeddingsAsync(x, dim, { threshold: t, linkage, minFaces, storage })).labels;
+      row.push(cell(exactGraph));
+      if (storage === 'i8') continue;
+      const ivf = (await clusterEmbeddingsAsync(x, dim, { threshold: t, linkage, minFaces, graph: 'ivf' })).labels;
+      ivfDiffers += exactGraph.some((l, i) => l !== ivf[i]) ? 1 : 0;
     }
     const exact = await oneByOne(t, shuffled);
     row.push(cell(await oneByOne(t, ordered)), cell(exact));
@@ -100,6 +106,7 @@ async function photos() {
   for (const search of ['projected', 'hnsw']) {
     console.log(`PeopleIndex one at a time (shuffled) with peopleSearch '${search}': ${same.has(search) ? 'the same people as exact at every threshold' : 'differs from exact'}`);
   }
+  console.log(`clusterEmbeddingsAsync with graph 'ivf' (average, single, core): ${ivfDiffers === 0 ? 'the same people as the exact graph at every threshold' : `differs from the exact graph in ${ivfDiffers} of 24 cases`}`);
 }
 
 // --- planted clusters ---------------------------------------------------------------------
@@ -188,6 +195,11 @@ async function plantedVsDbscan(n, rounds = 2) {
         const core = await timed(() => clusterEmbeddingsAsync(x, dim, { threshold: t, linkage: 'core', minFaces: 2, threads: 2, storage }));
         note(`facecore core, minFaces 2 (= DBSCAN), ${storage}`, t, core, core.result.labels);
       }
+      // The approximate graph (inverted file, float32): src/cluster/ivf-graph.ts.
+      const avgIvf = await timed(() => clusterEmbeddingsAsync(x, dim, { threshold: t, threads: 2, graph: 'ivf' }));
+      note('facecore average (k = 20), graph ivf', t, avgIvf, avgIvf.result.labels);
+      const coreIvf = await timed(() => clusterEmbeddingsAsync(x, dim, { threshold: t, linkage: 'core', minFaces: 2, threads: 2, graph: 'ivf' }));
+      note('facecore core, minFaces 2 (= DBSCAN), graph ivf', t, coreIvf, coreIvf.result.labels);
       const db = await dbscan(x, n, dim, t, 2);
       note('sklearn DBSCAN brute cosine, min_samples 2', t, db, db.labels);
     }
@@ -202,7 +214,7 @@ async function plantedVsDbscan(n, rounds = 2) {
   }
 }
 
-async function scale(n, storage = 'f32') {
+async function scale(n, storage = 'f32', linkage = 'average') {
   const { clusterEmbeddingsAsync, clusteringScores } = await lib();
   const dim = 512, { x, truth } = planted(n, dim);
   global.gc?.();
@@ -211,8 +223,9 @@ async function scale(n, storage = 'f32') {
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   const t0 = performance.now(), cpu0 = process.cpuUsage();
   let last = 0;
+  const graph = storage === 'ivf' ? 'ivf' : 'exact';
   const r = await clusterEmbeddingsAsync(x, dim, {
-    threshold: 0.3, threads: 2, storage,
+    threshold: 0.3, threads: 2, graph, storage: graph === 'ivf' ? undefined : storage, linkage, minFaces: linkage === 'core' ? 2 : 1,
     onProgress: (f) => { if (f - last >= 0.1) (last = f), process.stderr.write(`  ${Math.round(100 * f)}% at ${((performance.now() - t0) / 1000).toFixed(1)} s\n`); },
   });
   const seconds = (performance.now() - t0) / 1000;
@@ -221,7 +234,7 @@ async function scale(n, storage = 'f32') {
   clearInterval(timer);
   peak = Math.max(peak, process.memoryUsage().rss);
   const s = clusteringScores(truth, r.labels);
-  console.log(`| ${n} | ${storage} | ${fmt(seconds, 1)} | ${fmt(cpuPerThread, 1)} | ${fmt((peak - base) / 2 ** 20, 0)} MiB | ${fmt(s.bcubed.f)} | ${fmt(s.pairwise.f)} |`);
+  console.log(`| ${n} | ${storage} | ${linkage} | ${fmt(seconds, 1)} | ${fmt(cpuPerThread, 1)} | ${fmt((peak - base) / 2 ** 20, 0)} MiB | ${fmt(s.bcubed.f)} | ${fmt(s.pairwise.f)} |`);
 }
 
 /** How often the exact best person is among the approximate search's 8 candidates, on new faces
@@ -284,20 +297,21 @@ async function adds(n, upTo, batch = 1000, block = 10000) {
   fs.rmSync(dir, { recursive: true });
 }
 
-console.log(`machine: ${os.cpus()[0].model}, ${os.cpus().length} cores (shared with other work: loaded)\n`);
+console.log(`machine: ${os.cpus()[0].model}, ${os.cpus().length} cores (shared with other work: loaded, unless the run says quiet)\n`);
 if (mode === undefined || mode.startsWith('--')) {
   // `npm run bench people`: every part at a size that runs in minutes.
   if (fs.existsSync(path.join(shared, 'data'))) await photos();
   await plantedVsDbscan(5000);
-  console.log('\n| n | storage | seconds | CPU s / 2 threads | extra peak RSS | BCubed F | pairwise F |\n|---|---|---|---|---|---|---|');
+  console.log('\n| n | storage | linkage | seconds | CPU s / 2 threads | extra peak RSS | BCubed F | pairwise F |\n|---|---|---|---|---|---|---|---|');
   await scale(20000);
+  await scale(20000, 'ivf');
   await adds(30000, new Map([['exact', 30000], ['projected', 30000], ['hnsw', 30000]]));
 }
 if (mode === 'photos') await photos();
-if (mode === 'planted') await plantedVsDbscan(Number(process.argv[3] ?? 20000));
+if (mode === 'planted') await plantedVsDbscan(Number(process.argv[3] ?? 20000), Number(process.argv[4] ?? 2));
 if (mode === 'scale') {
   console.log('| n | storage | seconds | CPU s / 2 threads | extra peak RSS | BCubed F | pairwise F |\n|---|---|---|---|---|---|---|');
-  await scale(Number(process.argv[3] ?? 100000), process.argv[4] ?? 'f32');
+  await scale(Number(process.argv[3] ?? 100000), process.argv[4] ?? 'f32', process.argv[5] ?? 'average');
 }
 if (mode === 'adds') {
   // adds n [search[:upTo],...], e.g. adds 1000000 exact:150000,projected,hnsw:100000

@@ -57,6 +57,11 @@ describe('facecore cluster', () => {
     const labels = new Array<number>(20);
     report.groups.forEach((g: { faces: { id: string }[] }, i: number) => g.faces.forEach((f) => (labels[Number(f.id.slice(4))] = i)));
     expect(clusteringScores(truth, labels).bcubed.f).toBe(1);
+    const ivf = await run('cluster', 'g.fci', '--out', 'i.json', '--threshold', '0.4', '--graph', 'ivf');
+    expect(ivf.code, ivf.err).toBe(0);
+    const approx = JSON.parse(await readFile(path.join(dir, 'i.json'), 'utf8'));
+    expect(approx.graph).toBe('ivf');
+    expect(approx.groups).toEqual(report.groups);
   });
 
   it("defaults to the recogniser's calibrated group threshold (an index: the default recogniser's)", async () => {
@@ -70,6 +75,7 @@ describe('facecore cluster', () => {
     expect((await run('cluster', 'g.fci')).err).toMatch(/--out/);
     expect((await run('cluster', 'g.fci', '--out', 'x.json', '--threshold', '2')).code).toBe(2);
     expect((await run('cluster', 'g.fci', '--out', 'x.json', '--min-faces', '0')).err).toMatch(/--min-faces/);
+    expect((await run('cluster', 'g.fci', '--out', 'x.json', '--graph', 'hnsw')).err).toMatch(/--graph: expected exact or ivf/);
     expect((await run('cluster', 'missing', '--out', 'x.json')).code).toBe(1);
   });
 });

@@ -1,0 +1,257 @@
+// An approximate cosine k-NN graph for clustering large sets (10^4 - 10^6 faces): an inverted
+// file (IVF, as faiss's IndexIVFFlat) instead of all pairs. Spherical k-means splits the faces
+// into cells; each face is scored only against the faces of its `probes` nearest cells, so the
+// work is ~probes / cells of the exact self-join plus the k-means. Every score it keeps is exact
+// (the same topK kernel as knnGraph); what it can miss is a neighbour in a cell it did not probe.
+// Two repairs make the misses rare where they change a clustering:
+//   - every edge found from one side is added to the other side's list;
+//   - faces that the found edges >= threshold leave in a group smaller than `rescueBelow` (a
+//     face alone, or a pair: where a missed edge splits a person) are searched against every
+//     face, exactly.
+import type { KnnGraph } from '../core/knn.js';
+import { threadCount } from '../core/options.js';
+import { topKAsync } from '../core/topk.js';
+import { native } from '../native.js';
+import { components } from './graph-groups.js';
+
+export interface IvfGraphOptions {
+  /** Neighbours scoring below this are left out (index -1, score -Infinity). */
+  minScore?: number;
+  /** k-means cells (default 2 * sqrt(n)). */
+  cells?: number;
+  /** Cells each face is scored against (default 4). */
+  probes?: number;
+  /** k-means iterations (default 3). */
+  iterations?: number;
+  /** With `rescueBelow`: faces in groups of fewer than `rescueBelow` faces at this cosine are searched exactly. */
+  threshold?: number;
+  /** Default 4; 0 turns the exact search of small groups off. */
+  rescueBelow?: number;
+  /** Seed of the k-means start (default 1): the same seed gives the same graph. */
+  seed?: number;
+  threads?: number;
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+}
+
+// Per-slot results of one native scan call at most (x 8 bytes): ~64 MiB.
+const SCAN_RESULT_ENTRIES = 8 << 20;
+// Faces searched exactly per topK call (a batch of queries against all rows).
+const RESCUE_BATCH = 1024;
+// k-means training rows per cell.
+const TRAIN_ROWS_PER_CELL = 32;
+
+/** Unit-length copy of the rows: cosine becomes a dot product. */
+function unitRows(x: Float32Array, n: number, dim: number): Float32Array {
+  const u = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let c = i * dim, e = c + dim; c < e; c++) s += x[c] * x[c];
+    const inv = 1 / Math.sqrt(s);
+    if (!(s > 0) || !Number.isFinite(inv) || !Number.isFinite(s)) {
+      throw new RangeError(`embeddings: row ${i}: expected a non-zero finite vector (cosine needs a direction), got ${s === 0 ? 'all zeros' : 'NaN or Infinity'}`);
+    }
+    for (let c = i * dim, e = c + dim; c < e; c++) u[c] = x[c] * inv;
+  }
+  return u;
+}
+
+/** n x k neighbour lists, best first (ties to the lower index), each row's list without repeats. */
+class NeighbourLists {
+  readonly indices: Int32Array;
+  readonly scores: Float32Array;
+  constructor(readonly n: number, readonly k: number) {
+    this.indices = new Int32Array(n * k).fill(-1);
+    this.scores = new Float32Array(n * k).fill(-Infinity);
+  }
+
+  /** Offers v to row u's list at score s (kept once: a pair scored twice keeps its first score). */
+  offer(u: number, v: number, s: number): void {
+    const { k, indices, scores } = this;
+    const base = u * k, last = base + k - 1;
+    if (s < scores[last] || (s === scores[last] && indices[last] >= 0 && v > indices[last])) return;
+    let at = -1;
+    for (let p = base; p <= last; p++) {
+      if (indices[p] === v) return;
+      if (at < 0 && (indices[p] < 0 || s > scores[p] || (s === scores[p] && v < indices[p]))) at = p;
+    }
+    for (let p = last; p > at; p--) {
+      indices[p] = indices[p - 1];
+      scores[p] = scores[p - 1];
+    }
+    indices[at] = v;
+    scores[at] = s;
+  }
+
+  clear(u: number): void {
+    this.indices.fill(-1, u * this.k, (u + 1) * this.k);
+    this.scores.fill(-Infinity, u * this.k, (u + 1) * this.k);
+  }
+}
+
+/** Deterministic uniform [0, 1) numbers. */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) + 0.5) / 4294967296;
+}
+
+/** `count` distinct row numbers of [0, n), drawn with `random`. */
+function distinctRows(n: number, count: number, random: () => number): Int32Array {
+  const all = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = 0; i < count; i++) {
+    const j = i + Math.floor(random() * (n - i));
+    [all[i], all[j]] = [all[j], all[i]];
+  }
+  return all.subarray(0, count);
+}
+
+/**
+ * Spherical k-means (Lloyd) on a random sample of the rows (TRAIN_ROWS_PER_CELL per cell, as
+ * faiss trains its coarse quantizer on a sample): unit centroids of the cells.
+ */
+async function trainCells(
+  rows: Float32Array, total: number, dim: number, cells: number, iterations: number, random: () => number,
+  threads: number | undefined, step: (done: number) => void,
+): Promise<Float32Array> {
+  const n = Math.min(total, Math.max(cells, TRAIN_ROWS_PER_CELL * cells));
+  const picked = distinctRows(total, n, random), unit = new Float32Array(n * dim);
+  picked.forEach((row, i) => unit.set(rows.subarray(row * dim, (row + 1) * dim), i * dim));
+  // The sample is in random order: its first `cells` rows are the random start.
+  const centroids = unit.slice(0, cells * dim);
+  const sums = new Float64Array(cells * dim), counts = new Int32Array(cells);
+  for (let it = 0; it < iterations; it++) {
+    const { indices } = await topKAsync(unit, centroids, dim, 1, { metric: 'dot', threads });
+    sums.fill(0);
+    counts.fill(0);
+    for (let i = 0; i < n; i++) {
+      const l = indices[i], o = l * dim;
+      counts[l]++;
+      for (let c = 0, r = i * dim; c < dim; c++) sums[o + c] += unit[r + c];
+    }
+    for (let l = 0; l < cells; l++) {
+      const o = l * dim;
+      let s = 0;
+      for (let c = 0; c < dim; c++) s += sums[o + c] * sums[o + c];
+      if (counts[l] === 0 || !(s > 0)) {
+        // An empty cell restarts at a random face.
+        const row = Math.floor(random() * n);
+        centroids.set(unit.subarray(row * dim, (row + 1) * dim), o);
+        continue;
+      }
+      const inv = 1 / Math.sqrt(s);
+      for (let c = 0; c < dim; c++) centroids[o + c] = sums[o + c] * inv;
+    }
+    step(it + 1);
+  }
+  return centroids;
+}
+
+/** Offsets of a bucketing: start[b] .. start[b + 1] for b in [0, buckets). */
+function bucketStarts(keys: Int32Array, buckets: number): Int32Array {
+  const start = new Int32Array(buckets + 1);
+  for (const b of keys) start[b + 1]++;
+  for (let b = 0; b < buckets; b++) start[b + 1] += start[b];
+  return start;
+}
+
+/**
+ * For every row, (approximately) its k most similar other rows by cosine: exact scores, but only
+ * rows in the probed cells are candidates. Same shape as knnGraph's result.
+ */
+export async function ivfKnnGraph(embeddings: Float32Array, dim: number, k: number, options: IvfGraphOptions = {}): Promise<KnnGraph> {
+  const n = embeddings.length / dim;
+  const kk = n === 0 ? 0 : Math.min(k, n - 1);
+  const lists = new NeighbourLists(n, kk);
+  const graph: KnnGraph = { n, k: kk, indices: lists.indices, scores: lists.scores };
+  if (kk === 0) return graph;
+  const { signal, onProgress, threads, minScore } = options;
+  const cells = Math.min(n, options.cells ?? Math.max(1, Math.round(2 * Math.sqrt(n))));
+  const probes = Math.min(cells, options.probes ?? 4);
+  const iterations = options.iterations ?? 3;
+  const rescueBelow = options.rescueBelow ?? 4;
+  const random = lcg(options.seed ?? 1);
+  const search = { metric: 'dot' as const, threads, minScore };
+
+  const unit = unitRows(embeddings, n, dim);
+  // Progress: k-means 0-0.3, cells 0.3-0.8, exact search of small groups 0.8-1.
+  const centroids = await trainCells(unit, n, dim, cells, iterations, random, threads, (it) => {
+    signal?.throwIfAborted();
+    onProgress?.((0.3 * it) / (iterations + 1));
+  });
+  const probed = await topKAsync(unit, centroids, dim, probes, { metric: 'dot', threads });
+  signal?.throwIfAborted();
+
+  // Faces sorted by their nearest cell (each cell's members contiguous), and per cell the faces probing it.
+  const home = new Int32Array(n);
+  for (let i = 0; i < n; i++) home[i] = probed.indices[i * probes];
+  const memberStart = bucketStarts(home, cells), members = new Int32Array(n), fill = memberStart.slice(0, cells);
+  for (let i = 0; i < n; i++) members[fill[home[i]]++] = i;
+  const sorted = new Float32Array(n * dim);
+  members.forEach((row, at) => sorted.set(unit.subarray(row * dim, (row + 1) * dim), at * dim));
+  const probeStart = bucketStarts(probed.indices, cells), askers = new Int32Array(n * probes);
+  const askFill = probeStart.slice(0, cells);
+  for (let i = 0; i < n * probes; i++) askers[askFill[probed.indices[i]]++] = Math.floor(i / probes);
+
+  // Scored natively a run of cells at a time (slots bounded so the per-slot results stay small).
+  const control = new Int32Array(2);
+  const abort = () => Atomics.store(control, 0, 1);
+  signal?.addEventListener('abort', abort, { once: true });
+  const slotK = kk, maxSlots = Math.max(1, Math.floor(SCAN_RESULT_ENTRIES / slotK));
+  try {
+    for (let from = 0; from < cells;) {
+      let to = from + 1;
+      while (to < cells && probeStart[to + 1] - probeStart[from] <= maxSlots) to++;
+      const slots = probeStart[to] - probeStart[from];
+      const outIndices = new Int32Array(slots * slotK), outScores = new Float32Array(slots * slotK);
+      await native.ivfScanAsync({
+        rows: unit, sorted, members, memberStart, askers, probeStart, n, dim, k: slotK, minScore: minScore ?? -Infinity,
+        threads: threadCount(threads), cellFrom: from, cellTo: to, outIndices, outScores, control,
+      });
+      if (Atomics.load(control, 0) !== 0) signal?.throwIfAborted();
+      for (let a = 0; a < slots; a++) {
+        const u = askers[probeStart[from] + a];
+        for (let s = 0, e = a * slotK; s < slotK && outIndices[e + s] >= 0; s++) lists.offer(u, outIndices[e + s], outScores[e + s]);
+      }
+      onProgress?.(0.3 + (0.5 * to) / cells);
+      from = to;
+    }
+  } finally {
+    signal?.removeEventListener('abort', abort);
+  }
+  symmetrise(lists);
+
+  if (rescueBelow > 0 && options.threshold !== undefined) {
+    const groups = components(graph, options.threshold), small: number[] = [];
+    for (let i = 0; i < n; i++) if (groups.size[groups.root(i)] < rescueBelow) small.push(i);
+    for (let b = 0; b < small.length; b += RESCUE_BATCH) {
+      const batch = small.slice(b, b + RESCUE_BATCH);
+      const q = new Float32Array(batch.length * dim);
+      batch.forEach((row, a) => q.set(unit.subarray(row * dim, (row + 1) * dim), a * dim));
+      const exact = await topKAsync(q, unit, dim, kk + 1, search);
+      batch.forEach((u, a) => {
+        lists.clear(u);
+        for (let s = 0; s < exact.k; s++) {
+          const v = exact.indices[a * exact.k + s];
+          if (v >= 0 && v !== u) lists.offer(u, v, exact.scores[a * exact.k + s]);
+        }
+      });
+      signal?.throwIfAborted();
+      onProgress?.(0.8 + (0.2 * Math.min(small.length, b + batch.length)) / small.length);
+    }
+    symmetrise(lists);
+  }
+  onProgress?.(1);
+  return graph;
+}
+
+/** Every edge u -> v also offered as v -> u (a pair has one score; either side may have found it). */
+function symmetrise(lists: NeighbourLists): void {
+  const { n, k } = lists, indices = lists.indices.slice(), scores = lists.scores.slice();
+  for (let u = 0; u < n; u++) {
+    for (let s = 0; s < k; s++) {
+      const v = indices[u * k + s];
+      if (v < 0) break;
+      lists.offer(v, u, scores[u * k + s]);
+    }
+  }
+}
