@@ -4,6 +4,8 @@
 //   node bench/people.js planted [n] [rounds]  planted 512-d clusters: clusterEmbeddingsAsync vs scikit-learn DBSCAN
 //   node bench/people.js scale [n] [f32|i8|ivf] [average|core]  n planted faces: time and peak memory of
 //                                    clusterEmbeddingsAsync (ivf: the approximate graph)
+//   node bench/people.js versus [n] [seeds]  graph 'ivf' against the exact graph on planted faces
+//                                    (generator seeds, comma-separated): people, faces labelled differently, seconds
 //   node bench/people.js adds [n] [exact:upTo,projected,hnsw]  PeopleIndex incremental adds: faces/s and µs per
 //                                    add per 10k block as the index grows, the people searches interleaved (each up to upTo)
 //   node bench/people.js             all four at sizes that run in minutes (what `npm run bench people` does)
@@ -237,6 +239,39 @@ async function scale(n, storage = 'f32', linkage = 'average') {
   console.log(`| ${n} | ${storage} | ${linkage} | ${fmt(seconds, 1)} | ${fmt(cpuPerThread, 1)} | ${fmt((peak - base) / 2 ** 20, 0)} MiB | ${fmt(s.bcubed.f)} | ${fmt(s.pairwise.f)} |`);
 }
 
+/** Faces whose person (the set of faces sharing its label; -1 = alone) differs between two labellings. */
+function differingFaces(a, b) {
+  const key = (l, i) => (l < 0 ? -1 - i : l);
+  const ca = new Map(), cb = new Map(), cab = new Map();
+  const bump = (m, k) => m.set(k, (m.get(k) ?? 0) + 1);
+  for (let i = 0; i < a.length; i++) bump(ca, key(a[i], i)), bump(cb, key(b[i], i)), bump(cab, `${key(a[i], i)},${key(b[i], i)}`);
+  let differ = 0;
+  for (let i = 0; i < a.length; i++) {
+    const both = cab.get(`${key(a[i], i)},${key(b[i], i)}`);
+    if (ca.get(key(a[i], i)) !== both || cb.get(key(b[i], i)) !== both) differ++;
+  }
+  return differ;
+}
+
+/** The approximate graph against the exact one, same planted faces: are the people the same? */
+async function versus(n, seeds) {
+  const { clusterEmbeddingsAsync, clusteringScores } = await lib();
+  const dim = 512;
+  console.log('| seed | linkage | people: exact / ivf | BCubed F vs truth: exact / ivf | faces in a different person (ivf vs exact) | seconds: exact (f32) / ivf |');
+  console.log('|---|---|---|---|---|---|');
+  for (const seed of seeds) {
+    const { x, truth } = planted(n, dim, seed);
+    for (const linkage of ['core', 'average']) {
+      const opts = { threshold: 0.3, linkage, minFaces: linkage === 'core' ? 2 : 1, threads: 2 };
+      const exact = await timed(() => clusterEmbeddingsAsync(x, dim, opts));
+      const ivf = await timed(() => clusterEmbeddingsAsync(x, dim, { ...opts, graph: 'ivf' }));
+      const a = clusteringScores(truth, exact.result.labels), b = clusteringScores(truth, ivf.result.labels);
+      const moved = differingFaces(exact.result.labels, ivf.result.labels);
+      console.log(`| ${seed} | ${linkage} | ${exact.result.count} / ${ivf.result.count} | ${fmt(a.bcubed.f, 4)} / ${fmt(b.bcubed.f, 4)} | ${moved} | ${fmt(exact.seconds, 2)} / ${fmt(ivf.seconds, 2)} |`);
+    }
+  }
+}
+
 /** How often the exact best person is among the approximate search's 8 candidates, on new faces
  * of identities already added (`known` of them) whose exact best is a match. */
 function recall(people, centres, known, threshold, samples = 50) {
@@ -310,9 +345,10 @@ if (mode === undefined || mode.startsWith('--')) {
 if (mode === 'photos') await photos();
 if (mode === 'planted') await plantedVsDbscan(Number(process.argv[3] ?? 20000), Number(process.argv[4] ?? 2));
 if (mode === 'scale') {
-  console.log('| n | storage | seconds | CPU s / 2 threads | extra peak RSS | BCubed F | pairwise F |\n|---|---|---|---|---|---|---|');
+  console.log('| n | storage | linkage | seconds | CPU s / 2 threads | extra peak RSS | BCubed F | pairwise F |\n|---|---|---|---|---|---|---|---|');
   await scale(Number(process.argv[3] ?? 100000), process.argv[4] ?? 'f32', process.argv[5] ?? 'average');
 }
+if (mode === 'versus') await versus(Number(process.argv[3] ?? 20000), (process.argv[4] ?? '1,2,3,4,5').split(',').map(Number));
 if (mode === 'adds') {
   // adds n [search[:upTo],...], e.g. adds 1000000 exact:150000,projected,hnsw:100000
   const n = Number(process.argv[3] ?? 200000);

@@ -38,6 +38,8 @@ export interface IvfGraphOptions {
 const SCAN_RESULT_ENTRIES = 8 << 20;
 // Faces searched exactly per topK call (a batch of queries against all rows).
 const RESCUE_BATCH = 1024;
+// Groups whose means are compared for a split person (joinCloseGroups).
+const NEAR_GROUPS = 3;
 // k-means training rows per cell.
 const TRAIN_ROWS_PER_CELL = 32;
 
@@ -239,9 +241,71 @@ export async function ivfKnnGraph(embeddings: Float32Array, dim: number, k: numb
       onProgress?.(0.8 + (0.2 * Math.min(small.length, b + batch.length)) / small.length);
     }
     symmetrise(lists);
+    await joinCloseGroups(unit, dim, lists, options.threshold, search, signal);
   }
   onProgress?.(1);
   return graph;
+}
+
+/**
+ * A person split in two by missed edges leaves two groups whose mean faces point the same way.
+ * For every group, the NEAR_GROUPS groups of closest mean (cosine >= threshold) have all their
+ * cross pairs scored exactly, and the edges found offered to both sides.
+ */
+async function joinCloseGroups(
+  unit: Float32Array, dim: number, lists: NeighbourLists, threshold: number,
+  search: { metric: 'dot'; threads?: number; minScore?: number }, signal?: AbortSignal,
+): Promise<void> {
+  const { n, k } = lists;
+  const groups = components({ n, k, indices: lists.indices, scores: lists.scores }, threshold);
+  const id = new Int32Array(n).fill(-1), roots: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = groups.root(i);
+    if (groups.size[r] < 2) continue;
+    if (id[r] < 0) (id[r] = roots.length), roots.push(r);
+  }
+  if (roots.length < 2) return;
+  const start = new Int32Array(roots.length + 1);
+  for (let i = 0; i < n; i++) if (groups.size[groups.root(i)] >= 2) start[id[groups.root(i)] + 1]++;
+  for (let g = 0; g < roots.length; g++) start[g + 1] += start[g];
+  const member = new Int32Array(start[roots.length]), fill = start.slice(0, roots.length);
+  for (let i = 0; i < n; i++) if (groups.size[groups.root(i)] >= 2) member[fill[id[groups.root(i)]]++] = i;
+  // Unit mean of each group.
+  const means = new Float32Array(roots.length * dim), sum = new Float64Array(dim);
+  for (let g = 0; g < roots.length; g++) {
+    sum.fill(0);
+    for (let m = start[g]; m < start[g + 1]; m++) for (let c = 0, r = member[m] * dim; c < dim; c++) sum[c] += unit[r + c];
+    let norm = 0;
+    for (let c = 0; c < dim; c++) norm += sum[c] * sum[c];
+    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let c = 0; c < dim; c++) means[g * dim + c] = sum[c] * inv;
+  }
+  const near = await topKAsync(means, means, dim, Math.min(NEAR_GROUPS + 1, roots.length), { ...search, minScore: threshold });
+  const rows = (g: number) => {
+    const out = new Float32Array((start[g + 1] - start[g]) * dim);
+    for (let m = start[g]; m < start[g + 1]; m++) out.set(unit.subarray(member[m] * dim, (member[m] + 1) * dim), (m - start[g]) * dim);
+    return out;
+  };
+  for (let a = 0; a < roots.length; a++) {
+    for (let s = 0; s < near.k; s++) {
+      const b = near.indices[a * near.k + s];
+      if (b < 0) break;
+      if (b <= a) continue; // each pair of groups once (and never a group with itself)
+      const qa = rows(a), gb = rows(b), nb = start[b + 1] - start[b];
+      const cross = await topKAsync(qa, gb, dim, Math.min(k, nb), search);
+      for (let i = 0; i < start[a + 1] - start[a]; i++) {
+        const u = member[start[a] + i];
+        for (let t = 0; t < cross.k; t++) {
+          const j = cross.indices[i * cross.k + t];
+          if (j < 0) break;
+          const v = member[start[b] + j], score = cross.scores[i * cross.k + t];
+          lists.offer(u, v, score);
+          lists.offer(v, u, score);
+        }
+      }
+    }
+    if (a % 256 === 0) signal?.throwIfAborted();
+  }
 }
 
 /** Every edge u -> v also offered as v -> u (a pair has one score; either side may have found it). */

@@ -95,6 +95,19 @@ describe('ivfKnnGraph (approximate k-NN graph for clustering)', () => {
     expect(missedBefore).toBeGreaterThan(0); // the case is hard enough to need the rescue
   });
 
+  it('repairs split people: coarse random cells still give the exact graph\'s groups at the threshold', async () => {
+    const dim = 96, { x } = planted(3000, dim, 13), t = 0.3;
+    const groupsOf = async (g: Awaited<ReturnType<typeof knnGraph>>) => {
+      const { components } = await import('../../src/cluster/graph-groups.js');
+      const c = components(g, t), ids = new Map<number, number>();
+      return Array.from({ length: g.n }, (_, i) => ids.get(c.root(i)) ?? (ids.set(c.root(i), ids.size), ids.size - 1));
+    };
+    const exact = await groupsOf(await knnGraph(x, dim, 10, { metric: 'cosine', minScore: t }));
+    const coarse = { cells: 80, probes: 1, iterations: 0, minScore: t, threshold: t };
+    expect(await groupsOf(await ivfKnnGraph(x, dim, 10, { ...coarse, rescueBelow: 0 }))).not.toEqual(exact);
+    expect(await groupsOf(await ivfKnnGraph(x, dim, 10, coarse))).toEqual(exact);
+  });
+
   it('gives the same people as the exact graph on planted identities (core and average)', async () => {
     // 384-d: chance pairs stay far below the threshold (as 512-d face embeddings do), so people do not chain.
     const dim = 384, { x } = planted(6000, dim, 21);
