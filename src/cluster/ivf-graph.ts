@@ -27,6 +27,8 @@ export interface IvfGraphOptions {
   threshold?: number;
   /** Default 4; 0 turns the exact search of small groups off. */
   rescueBelow?: number;
+  /** Small-group faces x faces up to which the rescue searches every face (default 2e9); past it, their nearest 32 cells. */
+  exhaustivePairs?: number;
   /** Seed of the k-means start (default 1): the same seed gives the same graph. */
   seed?: number;
   threads?: number;
@@ -38,6 +40,11 @@ export interface IvfGraphOptions {
 const SCAN_RESULT_ENTRIES = 8 << 20;
 // Faces searched exactly per topK call (a batch of queries against all rows).
 const RESCUE_BATCH = 1024;
+// Small-group faces x all faces up to which the rescue is exhaustive (2e9 pairs: ~15 s at 512-d
+// on 2 cores); past it (a million faces, or many lone faces) it searches their nearest cells.
+const EXHAUSTIVE_RESCUE_PAIRS = 2e9;
+// Cells a small-group face is searched in past that bound (at least 8 x probes).
+const WIDE_PROBES = 32;
 // Groups whose means are compared for a split person (joinCloseGroups).
 const NEAR_GROUPS = 3;
 // k-means training rows per cell.
@@ -183,63 +190,25 @@ export async function ivfKnnGraph(embeddings: Float32Array, dim: number, k: numb
   const probed = await topKAsync(unit, centroids, dim, probes, { metric: 'dot', threads });
   signal?.throwIfAborted();
 
-  // Faces sorted by their nearest cell (each cell's members contiguous), and per cell the faces probing it.
+  // Faces sorted by their nearest cell (each cell's members contiguous).
   const home = new Int32Array(n);
   for (let i = 0; i < n; i++) home[i] = probed.indices[i * probes];
   const memberStart = bucketStarts(home, cells), members = new Int32Array(n), fill = memberStart.slice(0, cells);
   for (let i = 0; i < n; i++) members[fill[home[i]]++] = i;
   const sorted = new Float32Array(n * dim);
   members.forEach((row, at) => sorted.set(unit.subarray(row * dim, (row + 1) * dim), at * dim));
-  const probeStart = bucketStarts(probed.indices, cells), askers = new Int32Array(n * probes);
-  const askFill = probeStart.slice(0, cells);
-  for (let i = 0; i < n * probes; i++) askers[askFill[probed.indices[i]]++] = Math.floor(i / probes);
-
-  // Scored natively a run of cells at a time (slots bounded so the per-slot results stay small).
-  const control = new Int32Array(2);
-  const abort = () => Atomics.store(control, 0, 1);
-  signal?.addEventListener('abort', abort, { once: true });
-  const slotK = kk, maxSlots = Math.max(1, Math.floor(SCAN_RESULT_ENTRIES / slotK));
-  try {
-    for (let from = 0; from < cells;) {
-      let to = from + 1;
-      while (to < cells && probeStart[to + 1] - probeStart[from] <= maxSlots) to++;
-      const slots = probeStart[to] - probeStart[from];
-      const outIndices = new Int32Array(slots * slotK), outScores = new Float32Array(slots * slotK);
-      await native.ivfScanAsync({
-        rows: unit, sorted, members, memberStart, askers, probeStart, n, dim, k: slotK, minScore: minScore ?? -Infinity,
-        threads: threadCount(threads), cellFrom: from, cellTo: to, outIndices, outScores, control,
-      });
-      if (Atomics.load(control, 0) !== 0) signal?.throwIfAborted();
-      for (let a = 0; a < slots; a++) {
-        const u = askers[probeStart[from] + a];
-        for (let s = 0, e = a * slotK; s < slotK && outIndices[e + s] >= 0; s++) lists.offer(u, outIndices[e + s], outScores[e + s]);
-      }
-      onProgress?.(0.3 + (0.5 * to) / cells);
-      from = to;
-    }
-  } finally {
-    signal?.removeEventListener('abort', abort);
-  }
+  const layout: CellLayout = { unit, sorted, members, memberStart, n, dim, cells, k: kk, minScore, threads, signal };
+  const everyRow = Int32Array.from({ length: n }, (_, i) => i);
+  await scanProbes(layout, everyRow, probed.indices, probes, (u, v, score) => lists.offer(u, v, score),
+    (f) => onProgress?.(0.3 + 0.5 * f));
   symmetrise(lists);
 
   if (rescueBelow > 0 && options.threshold !== undefined) {
     const groups = components(graph, options.threshold), small: number[] = [];
     for (let i = 0; i < n; i++) if (groups.size[groups.root(i)] < rescueBelow) small.push(i);
-    for (let b = 0; b < small.length; b += RESCUE_BATCH) {
-      const batch = small.slice(b, b + RESCUE_BATCH);
-      const q = new Float32Array(batch.length * dim);
-      batch.forEach((row, a) => q.set(unit.subarray(row * dim, (row + 1) * dim), a * dim));
-      const exact = await topKAsync(q, unit, dim, kk + 1, search);
-      batch.forEach((u, a) => {
-        lists.clear(u);
-        for (let s = 0; s < exact.k; s++) {
-          const v = exact.indices[a * exact.k + s];
-          if (v >= 0 && v !== u) lists.offer(u, v, exact.scores[a * exact.k + s]);
-        }
-      });
-      signal?.throwIfAborted();
-      onProgress?.(0.8 + (0.2 * Math.min(small.length, b + batch.length)) / small.length);
-    }
+    const progress = (f: number) => onProgress?.(0.8 + 0.2 * f);
+    if (small.length * n <= (options.exhaustivePairs ?? EXHAUSTIVE_RESCUE_PAIRS)) await searchAll(unit, dim, lists, small, search, signal, progress);
+    else await searchWide(layout, lists, small, centroids, Math.min(cells, Math.max(WIDE_PROBES, 8 * probes)), progress);
     symmetrise(lists);
     await joinCloseGroups(unit, dim, lists, options.threshold, search, signal);
   }
@@ -306,6 +275,95 @@ async function joinCloseGroups(
     }
     if (a % 256 === 0) signal?.throwIfAborted();
   }
+}
+
+/** The cells as the native scan takes them, and what every scan of them shares. */
+interface CellLayout {
+  unit: Float32Array;
+  sorted: Float32Array;
+  members: Int32Array;
+  memberStart: Int32Array;
+  n: number;
+  dim: number;
+  cells: number;
+  k: number;
+  minScore?: number;
+  threads?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Scores rows `who[i]` against the members of cells `probeCells[i * p .. i * p + p)`, natively, a
+ * run of cells at a time (per-slot results bounded to SCAN_RESULT_ENTRIES); each hit goes to `hit`.
+ */
+async function scanProbes(
+  c: CellLayout, who: Int32Array, probeCells: Int32Array, p: number, hit: (u: number, v: number, score: number) => void,
+  progress: (fraction: number) => void,
+): Promise<void> {
+  const probeStart = bucketStarts(probeCells, c.cells), askers = new Int32Array(probeCells.length);
+  const fill = probeStart.slice(0, c.cells);
+  for (let i = 0; i < probeCells.length; i++) askers[fill[probeCells[i]]++] = who[Math.floor(i / p)];
+  const control = new Int32Array(2);
+  const abort = () => Atomics.store(control, 0, 1);
+  c.signal?.addEventListener('abort', abort, { once: true });
+  const k = c.k, maxSlots = Math.max(1, Math.floor(SCAN_RESULT_ENTRIES / k));
+  try {
+    for (let from = 0; from < c.cells;) {
+      let to = from + 1;
+      while (to < c.cells && probeStart[to + 1] - probeStart[from] <= maxSlots) to++;
+      const slots = probeStart[to] - probeStart[from];
+      const outIndices = new Int32Array(slots * k), outScores = new Float32Array(slots * k);
+      await native.ivfScanAsync({
+        rows: c.unit, sorted: c.sorted, members: c.members, memberStart: c.memberStart, askers, probeStart, n: c.n,
+        dim: c.dim, k, minScore: c.minScore ?? -Infinity, threads: threadCount(c.threads), cellFrom: from, cellTo: to,
+        outIndices, outScores, control,
+      });
+      if (Atomics.load(control, 0) !== 0) c.signal?.throwIfAborted();
+      for (let a = 0; a < slots; a++) {
+        const u = askers[probeStart[from] + a];
+        for (let s = 0, e = a * k; s < k && outIndices[e + s] >= 0; s++) hit(u, outIndices[e + s], outScores[e + s]);
+      }
+      progress(to / c.cells);
+      from = to;
+    }
+  } finally {
+    c.signal?.removeEventListener('abort', abort);
+  }
+}
+
+/** The rows `small` searched against every row, exactly; their lists replaced. */
+async function searchAll(
+  unit: Float32Array, dim: number, lists: NeighbourLists, small: number[],
+  search: { metric: 'dot'; threads?: number; minScore?: number }, signal: AbortSignal | undefined,
+  progress: (fraction: number) => void,
+): Promise<void> {
+  for (let b = 0; b < small.length; b += RESCUE_BATCH) {
+    const batch = small.slice(b, b + RESCUE_BATCH);
+    const q = new Float32Array(batch.length * dim);
+    batch.forEach((row, a) => q.set(unit.subarray(row * dim, (row + 1) * dim), a * dim));
+    const exact = await topKAsync(q, unit, dim, lists.k + 1, search);
+    batch.forEach((u, a) => {
+      lists.clear(u);
+      for (let s = 0; s < exact.k; s++) {
+        const v = exact.indices[a * exact.k + s];
+        if (v >= 0 && v !== u) lists.offer(u, v, exact.scores[a * exact.k + s]);
+      }
+    });
+    signal?.throwIfAborted();
+    progress(Math.min(small.length, b + batch.length) / small.length);
+  }
+}
+
+/** Past EXHAUSTIVE_RESCUE_PAIRS: the rows `small` searched against the members of their `wide` nearest cells. */
+async function searchWide(
+  c: CellLayout, lists: NeighbourLists, small: number[], centroids: Float32Array, wide: number,
+  progress: (fraction: number) => void,
+): Promise<void> {
+  const who = Int32Array.from(small), q = new Float32Array(who.length * c.dim);
+  who.forEach((row, a) => q.set(c.unit.subarray(row * c.dim, (row + 1) * c.dim), a * c.dim));
+  const near = await topKAsync(q, centroids, c.dim, wide, { metric: 'dot', threads: c.threads });
+  for (const u of who) lists.clear(u);
+  await scanProbes(c, who, near.indices, near.k, (u, v, score) => lists.offer(u, v, score), progress);
 }
 
 /** Every edge u -> v also offered as v -> u (a pair has one score; either side may have found it). */

@@ -120,6 +120,15 @@ describe('ivfKnnGraph (approximate k-NN graph for clustering)', () => {
     }
   });
 
+  it('past the exhaustive bound, searches small groups in their nearest cells (all of them here: the same graph)', async () => {
+    const dim = 64, { x } = planted(1500, dim, 17), t = 0.3;
+    const opts = { cells: 24, probes: 1, iterations: 1, minScore: t, threshold: t };
+    const exhaustive = await ivfKnnGraph(x, dim, 8, opts);
+    const wide = await ivfKnnGraph(x, dim, 8, { ...opts, exhaustivePairs: 0 });
+    expect(Array.from(wide.indices)).toEqual(Array.from(exhaustive.indices));
+    for (let i = 0; i < wide.scores.length; i++) expect(wide.scores[i]).toBeCloseTo(exhaustive.scores[i], 6);
+  });
+
   it('is deterministic for a seed', async () => {
     const dim = 32, { x } = planted(800, dim, 4);
     const a = await ivfKnnGraph(x, dim, 6, { cells: 20, probes: 2, seed: 9 });
