@@ -47,7 +47,7 @@ export interface NativeAddon {
   gallerySearchLabelsAsync(args: GallerySearchLabelsArgs): Promise<void>;
   /** One IVF scoring pass over cells [cellFrom, cellTo) (see native/addon/ivf_binding.cc and src/cluster/ivf-graph.ts). */
   ivfScanAsync(options: {
-    rows: Float32Array; sorted: Float32Array; members: Int32Array; memberStart: Int32Array; askers: Int32Array;
+    rows: Float32Array; metric: number; members: Int32Array; memberStart: Int32Array; askers: Int32Array;
     probeStart: Int32Array; n: number; dim: number; k: number; minScore: number; threads: number; cellFrom: number;
     cellTo: number; outIndices: Int32Array; outScores: Float32Array; control: Int32Array;
   }): Promise<void>;

@@ -56,7 +56,7 @@ void check_starts(Napi::Env env, const std::vector<int32_t>& v, int64_t end, con
                            " then " + std::to_string(v[i]) + " at " + std::to_string(i));
 }
 
-// ivfScanAsync({ rows, sorted, members, memberStart, askers, probeStart, n, dim, k, minScore, threads,
+// ivfScanAsync({ rows, metric (0 dot, 1 cosine), members, memberStart, askers, probeStart, n, dim, k, minScore, threads,
 //                cellFrom, cellTo, outIndices, outScores, control })
 Napi::Value IvfScanAsync(const Napi::CallbackInfo& info) {
   const Options o(info, "ivfScanAsync");
@@ -66,7 +66,7 @@ Napi::Value IvfScanAsync(const Napi::CallbackInfo& info) {
   c.n = o.size("n", 0, 2147483647.0);
   c.dim = o.size("dim", 1, 65536);
   c.rows = o.array<float>("rows", c.n * c.dim).data;
-  c.sorted = o.array<float>("sorted", c.n * c.dim).data;
+  c.metric = o.size("metric", 0, 1) == 0 ? Metric::kDot : Metric::kCosine;
   job->members = copy_of(o.array<int32_t>("members", c.n));
   job->members.resize(c.n);
   check_range(env, job->members, 0, static_cast<int64_t>(c.n) - 1, "members");

@@ -20,7 +20,7 @@ Status ivf_scan(const IvfCells& cells, size_t cell_from, size_t cell_to, size_t 
   // One cell per task at a time, single-threaded inside: cells are small (tens to hundreds
   // of members), and a pool round trip per cell would cost more than its multiply-adds.
   parallel_for(std::max(threads, 1), threads, [&](int) {
-    std::vector<float> queries, scores;
+    std::vector<float> queries, gallery, scores;
     std::vector<int32_t> indices;
     for (size_t c = next++; c < cell_to; c = next++) {
       if (abort != nullptr && abort->load(std::memory_order_relaxed) != 0) return;
@@ -36,9 +36,14 @@ Status ivf_scan(const IvfCells& cells, size_t cell_from, size_t cell_to, size_t 
         queries.resize(nq * dim);
         for (size_t a = 0; a < nq; ++a)
           std::memcpy(&queries[a * dim], cells.rows + static_cast<size_t>(cells.askers[a0 + a]) * dim, dim * sizeof(float));
+        // The cell's members gathered here, per thread, rather than kept sorted by the caller:
+        // a copy of every row fewer, and the gather runs on the scan's threads.
+        gallery.resize(ng * dim);
+        for (size_t j = 0; j < ng; ++j)
+          std::memcpy(&gallery[j * dim], cells.rows + static_cast<size_t>(cells.members[g0 + j]) * dim, dim * sizeof(float));
         indices.resize(nq * kq);
         scores.resize(nq * kq);
-        if (topk_search(queries.data(), nq, cells.sorted + g0 * dim, ng, dim, kq, Metric::kDot, indices.data(),
+        if (topk_search(queries.data(), nq, gallery.data(), ng, dim, kq, cells.metric, indices.data(),
                         scores.data(), 1, min_score) != Status::kOk) {
           non_finite = true;
           return;

@@ -173,7 +173,7 @@ describe("clusterEmbeddingsAsync({ graph: 'ivf' }): refusals", () => {
   it('the native scan refuses offsets and rows outside its buffers', async () => {
     const n = 4, dim = 2, rows = new Float32Array(n * dim).fill(0.5);
     const base = {
-      rows, sorted: rows, members: Int32Array.from([0, 1, 2, 3]), memberStart: Int32Array.from([0, 2, 4]),
+      rows, metric: 0, members: Int32Array.from([0, 1, 2, 3]), memberStart: Int32Array.from([0, 2, 4]),
       askers: Int32Array.from([0, 1, 2, 3]), probeStart: Int32Array.from([0, 2, 4]), n, dim, k: 2, minScore: -Infinity,
       threads: 1, cellFrom: 0, cellTo: 2, outIndices: new Int32Array(8), outScores: new Float32Array(8), control: new Int32Array(2),
     };
@@ -185,6 +185,7 @@ describe("clusterEmbeddingsAsync({ graph: 'ivf' }): refusals", () => {
     expect(() => native.ivfScanAsync({ ...base, askers: Int32Array.from([0, 1, 2, -1]) })).toThrow(/askers/);
     expect(() => native.ivfScanAsync({ ...base, outIndices: new Int32Array(7) })).toThrow(/outIndices/);
     expect(() => native.ivfScanAsync({ ...base, cellTo: 3 })).toThrow(/cellTo/);
-    expect(() => native.ivfScanAsync({ ...base, sorted: new Float32Array(3) })).toThrow(/sorted/);
+    expect(() => native.ivfScanAsync({ ...base, rows: new Float32Array(3) })).toThrow(/rows/);
+    expect(() => native.ivfScanAsync({ ...base, metric: 2 })).toThrow(/metric/);
   });
 });

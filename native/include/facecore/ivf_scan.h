@@ -15,18 +15,18 @@ namespace facecore {
 // Validated by the caller (the binding): member_start and probe_start non-decreasing, every
 // index in range.
 struct IvfCells {
-  const float* rows = nullptr;          // n x dim, the rows that ask (unit length for cosine)
-  const float* sorted = nullptr;        // n x dim, the rows in cell order: members[i]'s row at i
-  const int32_t* members = nullptr;     // n: the row number of sorted row i
+  const float* rows = nullptr;          // n x dim (unit length for cosine)
+  const int32_t* members = nullptr;     // n: the rows in cell order
   const int32_t* member_start = nullptr;  // cells + 1: cell c's members are [member_start[c], member_start[c + 1])
   const int32_t* askers = nullptr;      // the rows probing each cell, cell by cell
   const int32_t* probe_start = nullptr;   // cells + 1: cell c's askers are [probe_start[c], probe_start[c + 1])
   size_t n = 0, dim = 0;
+  Metric metric = Metric::kDot;         // kCosine: rows of any length
 };
 
 // For cells [cell_from, cell_to) and every asker slot a of them: the k best-scoring members of
-// that cell (dot product), never the asker itself, best first, ties to the lower sorted
-// position, -1 / -Inf past the hits >= min_score; written at out[(a - probe_start[cell_from]) * k].
+// that cell (by `metric`), never the asker itself, best first, ties to the lower position in
+// `members`, -1 / -Inf past the hits >= min_score; written at out[(a - probe_start[cell_from]) * k].
 // `abort` (optional) is polled between cells; `cells_done` (optional) counts finished cells.
 Status ivf_scan(const IvfCells& cells, size_t cell_from, size_t cell_to, size_t k, float min_score,
                 int32_t* out_indices, float* out_scores, int threads,
